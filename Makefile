@@ -1,0 +1,39 @@
+# The two commands a newcomer needs are `make demo` and `make test`; see README.md.
+GO      ?= go
+BIN     ?= bin
+PKGS    ?= ./...
+# Benchmarks: BENCH selects by name, BENCHTIME sets each benchmark's budget.
+BENCH     ?= .
+BENCHTIME ?= 1s
+FUZZTIME  ?= 10s
+
+.PHONY: all build test lint bench fuzz demo clean
+
+all: build
+
+build:
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/ ./agigit ./relayer ./indexer ./localnet
+
+# Tests that need PostgreSQL use DATABASE_URL when it is set; otherwise the
+# script starts a throwaway cluster and removes it afterwards.
+test:
+	scripts/with-postgres.sh $(GO) test -count=1 -timeout 20m $(PKGS)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+bench:
+	scripts/with-postgres.sh scripts/bench.sh '$(BENCH)' '$(BENCHTIME)'
+
+# Runs every fuzz target for FUZZTIME; new crashers land in testdata/fuzz.
+fuzz:
+	scripts/fuzz.sh '$(FUZZTIME)'
+
+demo: build
+	scripts/with-postgres.sh scripts/demo.sh $(BIN)
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,29 @@
+// Command localnet runs an embedded Aptos-compatible chain and the Move
+// toolchain (test runner, checker) that executes the project's contracts.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/agi-nostr/agi-nostr/internal/version"
+)
+
+func main() {
+	if err := newRootCmd().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "localnet:", err)
+		os.Exit(1)
+	}
+}
+
+func newRootCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:           "localnet",
+		Short:         "Embedded Aptos-compatible chain and Move toolchain",
+		Version:       version.String(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+}
