@@ -1,0 +1,26 @@
+#[test_only]
+/// Functions added to std::vector after framework release 1.28.
+module std::vector_mainnet_tests {
+    use std::vector;
+
+    #[test]
+    fun last_and_last_mut() {
+        assert!(*vector::last(&vector[1, 2, 3]) == 3, 0);
+        let w = vector[1, 2, 3];
+        *vector::last_mut(&mut w) = 9;
+        assert!(w == vector[1, 2, 9], 1);
+    }
+
+    #[test]
+    #[expected_failure(abort_code = 0x20000, location = std::vector)]
+    fun last_of_empty() {
+        vector::last(&vector<u64>[]);
+    }
+
+    #[test]
+    #[expected_failure(abort_code = 0x20000, location = std::vector)]
+    fun last_mut_of_empty() {
+        let v = vector<u64>[];
+        vector::last_mut(&mut v);
+    }
+}
