@@ -14,7 +14,7 @@ import (
 	"io/fs"
 )
 
-//go:embed move-stdlib
+//go:embed move-stdlib aptos-stdlib
 var sources embed.FS
 
 // Package describes one embedded framework package.
@@ -31,6 +31,7 @@ type Package struct {
 // depends on those before it.
 var packages = []Package{
 	{Name: "MoveStdlib", Dir: "move-stdlib"},
+	{Name: "AptosStdlib", Dir: "aptos-stdlib", Deps: []string{"MoveStdlib"}},
 }
 
 // FS is the embedded tree: one folder per package (see Packages).

@@ -42,7 +42,11 @@ func TestPackagesEmbedded(t *testing.T) {
 		if got := manifestField(t, fsys, "package", "name"); got != p.Name {
 			t.Errorf("%s: Move.toml names package %q", p.Dir, got)
 		}
-		for _, named := range []string{"std"} {
+		named := []string{"std"}
+		if p.Name != "MoveStdlib" {
+			named = append(named, "aptos_std", "aptos_framework")
+		}
+		for _, named := range named {
 			if got := manifestField(t, fsys, "addresses", named); got != "0x1" {
 				t.Errorf("%s: address %s = %q, want 0x1", p.Name, named, got)
 			}
@@ -78,7 +82,7 @@ func TestPackagesEmbedded(t *testing.T) {
 }
 
 func TestLookupAndIsFramework(t *testing.T) {
-	if !IsFramework("MoveStdlib") || IsFramework("Market") {
+	if !IsFramework("MoveStdlib") || !IsFramework("AptosStdlib") || IsFramework("Market") {
 		t.Fatal("IsFramework misclassifies package names")
 	}
 	if _, _, err := Lookup("NoSuchPackage"); err == nil {
