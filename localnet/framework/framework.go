@@ -14,7 +14,7 @@ import (
 	"io/fs"
 )
 
-//go:embed move-stdlib aptos-stdlib
+//go:embed move-stdlib aptos-stdlib aptos-framework
 var sources embed.FS
 
 // Package describes one embedded framework package.
@@ -32,6 +32,7 @@ type Package struct {
 var packages = []Package{
 	{Name: "MoveStdlib", Dir: "move-stdlib"},
 	{Name: "AptosStdlib", Dir: "aptos-stdlib", Deps: []string{"MoveStdlib"}},
+	{Name: "AptosFramework", Dir: "aptos-framework", Deps: []string{"AptosStdlib", "MoveStdlib"}},
 }
 
 // FS is the embedded tree: one folder per package (see Packages).

@@ -46,6 +46,11 @@ func TestPackagesEmbedded(t *testing.T) {
 		if p.Name != "MoveStdlib" {
 			named = append(named, "aptos_std", "aptos_framework")
 		}
+		if p.Name == "AptosFramework" {
+			if got := manifestField(t, fsys, "addresses", "aptos_fungible_asset"); got != "0xA" {
+				t.Errorf("aptos_fungible_asset = %q, want 0xA", got)
+			}
+		}
 		for _, named := range named {
 			if got := manifestField(t, fsys, "addresses", named); got != "0x1" {
 				t.Errorf("%s: address %s = %q, want 0x1", p.Name, named, got)
