@@ -1,0 +1,169 @@
+package repo
+
+import (
+	"container/heap"
+	"errors"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/nbd-wtf/go-nostr"
+)
+
+// Signer signs events with the user's key.
+type Signer interface {
+	Sign(ev *nostr.Event) error
+}
+
+// ErrNothingToCommit is returned when the index equals HEAD's tree.
+var ErrNothingToCommit = errors.New("nothing to commit")
+
+// CreateCommit records the index as a new commit on top of HEAD, signs it,
+// stores it and moves the current branch (or detached HEAD) to it. The
+// caller holds the lock.
+func (r *Repo) CreateCommit(signer Signer, message string, now time.Time) (*Commit, error) {
+	h, head, err := r.HeadTree()
+	if err != nil {
+		return nil, err
+	}
+	ix, err := r.LoadIndex()
+	if err != nil {
+		return nil, err
+	}
+	files := ix.Files()
+	staged := make(map[string]FileEntry, len(files))
+	for _, f := range files {
+		staged[f.Path] = f
+	}
+	if h.Commit != "" && len(DiffTrees(head, staged)) == 0 {
+		return nil, ErrNothingToCommit
+	}
+	if h.Commit == "" && len(files) == 0 {
+		return nil, ErrNothingToCommit
+	}
+	for _, f := range files {
+		if !r.HasObject(f.ID) {
+			return nil, fmt.Errorf("staged file %s: %w (run agigit add again)", f.Path, &MissingObjectError{ID: f.ID})
+		}
+	}
+	nc := NewCommit{
+		Repo:    r.Config.Address(),
+		Base:    r.Config.Base,
+		Message: message,
+		Files:   files,
+		Time:    now,
+	}
+	if h.Commit != "" {
+		nc.Parents = []string{h.Commit}
+		// Commit times never go backwards along a branch, so ordering by
+		// time agrees with ancestry even when clocks disagree.
+		if p, err := r.LoadCommit(h.Commit); err == nil && now.Unix() <= p.Time.Unix() {
+			nc.Time = p.Time.Add(time.Second)
+		}
+	}
+	sealer, err := r.Sealer()
+	if err != nil {
+		return nil, err
+	}
+	ev, err := BuildCommitEvent(nc, sealer)
+	if err != nil {
+		return nil, err
+	}
+	if err := signer.Sign(ev); err != nil {
+		return nil, err
+	}
+	if err := r.SaveCommitEvent(ev); err != nil {
+		return nil, err
+	}
+	if err := r.AdvanceHead(ev.ID); err != nil {
+		return nil, err
+	}
+	return DecodeCommit(ev, sealer)
+}
+
+// commitQueue orders commits newest first (ties by id), as git log does.
+type commitQueue []*Commit
+
+func (q commitQueue) Len() int { return len(q) }
+func (q commitQueue) Less(i, j int) bool {
+	if !q[i].Time.Equal(q[j].Time) {
+		return q[i].Time.After(q[j].Time)
+	}
+	return q[i].ID < q[j].ID
+}
+func (q commitQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *commitQueue) Push(x any)   { *q = append(*q, x.(*Commit)) }
+func (q *commitQueue) Pop() any {
+	old := *q
+	c := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return c
+}
+
+// Walk visits the commits reachable from starts, newest first, until visit
+// returns false. Parents missing from the local store are reported in
+// missing and not followed (a shallow history or a base not fetched yet).
+func (r *Repo) Walk(starts []string, visit func(*Commit) bool) (missing []string, err error) {
+	seen := make(map[string]bool)
+	q := &commitQueue{}
+	push := func(id string) error {
+		if seen[id] {
+			return nil
+		}
+		seen[id] = true
+		c, err := r.LoadCommit(id)
+		if errors.Is(err, ErrCommitNotFound) {
+			missing = append(missing, id)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		heap.Push(q, c)
+		return nil
+	}
+	for _, s := range starts {
+		if err := push(s); err != nil {
+			return nil, err
+		}
+	}
+	for q.Len() > 0 {
+		c := heap.Pop(q).(*Commit)
+		if !visit(c) {
+			return missing, nil
+		}
+		for _, p := range c.Parents {
+			if err := push(p); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return missing, nil
+}
+
+// IsAncestor reports whether a is b or an ancestor of b.
+func (r *Repo) IsAncestor(a, b string) (bool, error) {
+	found := false
+	_, err := r.Walk([]string{b}, func(c *Commit) bool {
+		if c.ID == a {
+			found = true
+			return false
+		}
+		return true
+	})
+	return found, err
+}
+
+// AllRefs returns local branches and tags plus HEAD, for decorating logs
+// and for choosing what to push.
+func (r *Repo) AllRefs() (map[string]string, error) {
+	out := make(map[string]string)
+	for _, prefix := range []string{HeadsPrefix, TagsPrefix, RelayHeadsPrefix, RelayTagsPrefix} {
+		m, err := r.ListRefs(prefix)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, m)
+	}
+	return out, nil
+}

@@ -1,0 +1,200 @@
+package repo
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/agi-nostr/agi-nostr/internal/merkle"
+)
+
+// copyBufSize is the size of each buffer streamed through hashing and
+// copying: large enough to keep system calls rare, small enough that a few
+// of them bound memory whatever the file size.
+const copyBufSize = 1 << 20
+
+// ObjectPath is where an object's content lives in the store.
+func (r *Repo) ObjectPath(id merkle.ID) string {
+	s := id.String()
+	return filepath.Join(r.Dir, "objects", s[:2], s[2:])
+}
+
+// HasObject reports whether the object is in the local store.
+func (r *Repo) HasObject(id merkle.ID) bool {
+	_, err := os.Stat(r.ObjectPath(id))
+	return err == nil
+}
+
+// OpenObject opens an object of the local store for reading.
+func (r *Repo) OpenObject(id merkle.ID) (*os.File, error) {
+	f, err := os.Open(r.ObjectPath(id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &MissingObjectError{ID: id}
+	}
+	return f, err
+}
+
+// MissingObjectError says an object is not in the local store.
+type MissingObjectError struct{ ID merkle.ID }
+
+func (e *MissingObjectError) Error() string {
+	return fmt.Sprintf("object %s is not in the local store", e.ID)
+}
+
+// StoreFile copies a file into the object store and returns its object id
+// and size. It reads the file once, hashing while it copies, in bounded
+// memory. The result is what the file held while it was read; a file that
+// changes during the copy is reported as an error.
+func (r *Repo) StoreFile(path string) (merkle.ID, uint64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return merkle.ID{}, 0, err
+	}
+	defer f.Close()
+	before, err := f.Stat()
+	if err != nil {
+		return merkle.ID{}, 0, err
+	}
+	id, size, err := r.StoreObject(f)
+	if err != nil {
+		return merkle.ID{}, 0, fmt.Errorf("store %s: %w", path, err)
+	}
+	after, err := os.Stat(path)
+	if err != nil {
+		return merkle.ID{}, 0, err
+	}
+	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) || uint64(after.Size()) != size {
+		return merkle.ID{}, 0, fmt.Errorf("%s changed while it was being read; try again", path)
+	}
+	return id, size, nil
+}
+
+// StoreObject copies a stream into the object store and returns its id and
+// size. The data is written to a temporary file, fsynced and renamed to its
+// id, so the store only ever holds complete objects.
+func (r *Repo) StoreObject(src io.Reader) (merkle.ID, uint64, error) {
+	tmp, err := r.TempFile("obj-*")
+	if err != nil {
+		return merkle.ID{}, 0, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := merkle.New()
+	if err := hashCopy(tmp, h, src); err != nil {
+		return merkle.ID{}, 0, err
+	}
+	id := h.ID()
+	size := h.Size()
+	final := r.ObjectPath(id)
+	if _, err := os.Stat(final); err == nil {
+		return id, size, nil // already stored; the temporary copy is dropped
+	}
+	if err := tmp.Chmod(0o444); err != nil {
+		return merkle.ID{}, 0, err
+	}
+	if err := tmp.Sync(); err != nil {
+		return merkle.ID{}, 0, fmt.Errorf("sync object: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return merkle.ID{}, 0, err
+	}
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		return merkle.ID{}, 0, err
+	}
+	if err := os.Rename(tmp.Name(), final); err != nil {
+		return merkle.ID{}, 0, fmt.Errorf("store object %s: %w", id, err)
+	}
+	committed = true
+	if err := syncDir(filepath.Dir(final)); err != nil {
+		return merkle.ID{}, 0, err
+	}
+	return id, size, nil
+}
+
+// ImportObject moves a complete file whose id the caller has verified into
+// the store (a download, for example). The file must be on the same file
+// system, e.g. made by TempFile.
+func (r *Repo) ImportObject(path string, id merkle.ID) error {
+	final := r.ObjectPath(id)
+	if _, err := os.Stat(final); err == nil {
+		return os.Remove(path)
+	}
+	if err := os.Chmod(path, 0o444); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(path, final); err != nil {
+		return fmt.Errorf("store object %s: %w", id, err)
+	}
+	return syncDir(filepath.Dir(final))
+}
+
+// hashCopy streams src into dst and into h. Reading and hashing run on this
+// goroutine while another writes, so a large file is hashed and copied at
+// the speed of the slower of the two rather than their sum.
+func hashCopy(dst io.Writer, h io.Writer, src io.Reader) error {
+	const nbuf = 4
+	free := make(chan []byte, nbuf)
+	full := make(chan []byte, nbuf)
+	for range nbuf {
+		free <- make([]byte, copyBufSize)
+	}
+	werr := make(chan error, 1)
+	go func() {
+		var err error
+		for b := range full {
+			if err == nil {
+				_, err = dst.Write(b)
+			}
+			free <- b[:cap(b)]
+		}
+		werr <- err
+	}()
+	var rerr error
+	for {
+		buf := <-free
+		n, err := io.ReadFull(src, buf)
+		if n > 0 {
+			h.Write(buf[:n])
+			full <- buf[:n]
+		} else {
+			free <- buf
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			rerr = err
+			break
+		}
+	}
+	close(full)
+	if err := <-werr; err != nil {
+		return err
+	}
+	return rerr
+}
+
+// HashFile computes a file's object id without storing it.
+func HashFile(path string) (merkle.ID, uint64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return merkle.ID{}, 0, err
+	}
+	defer f.Close()
+	id, n, err := merkle.Sum(f)
+	if err != nil {
+		return merkle.ID{}, 0, fmt.Errorf("hash %s: %w", path, err)
+	}
+	return id, n, nil
+}
