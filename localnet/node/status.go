@@ -1,0 +1,155 @@
+package node
+
+import (
+	"fmt"
+
+	"github.com/aptos-labs/aptos-go-sdk"
+)
+
+// StatusCode is a Move VM status code. The values are Aptos's, which the
+// REST API reports in vm_error_code and clients match on.
+type StatusCode uint64
+
+// Status codes the node itself produces or inspects.
+const (
+	StatusInvalidSignature                 StatusCode = 1
+	StatusInvalidAuthKey                   StatusCode = 2
+	StatusSequenceNumberTooOld             StatusCode = 3
+	StatusSequenceNumberTooNew             StatusCode = 4
+	StatusInsufficientBalanceForFee        StatusCode = 5
+	StatusTransactionExpired               StatusCode = 6
+	StatusSendingAccountDoesNotExist       StatusCode = 7
+	StatusExceededMaxTransactionSize       StatusCode = 10
+	StatusMaxGasUnitsExceedsMaxGasUnits    StatusCode = 13
+	StatusMaxGasUnitsBelowMinTransactionGU StatusCode = 14
+	StatusGasUnitPriceBelowMinBound        StatusCode = 15
+	StatusGasUnitPriceAboveMaxBound        StatusCode = 16
+	StatusBadChainID                       StatusCode = 23
+	StatusSequenceNumberTooBig             StatusCode = 24
+	StatusFeatureUnderGating               StatusCode = 31
+	StatusLinkerError                      StatusCode = 1081
+	StatusNumberOfTypeArgumentsMismatch    StatusCode = 1076
+	StatusFunctionResolutionFailure        StatusCode = 1091
+	StatusExecuted                         StatusCode = 4001
+	StatusOutOfGas                         StatusCode = 4002
+	StatusAborted                          StatusCode = 4016
+	StatusArithmeticError                  StatusCode = 4017
+)
+
+var statusNames = map[StatusCode]string{
+	StatusInvalidSignature:                 "INVALID_SIGNATURE",
+	StatusInvalidAuthKey:                   "INVALID_AUTH_KEY",
+	StatusSequenceNumberTooOld:             "SEQUENCE_NUMBER_TOO_OLD",
+	StatusSequenceNumberTooNew:             "SEQUENCE_NUMBER_TOO_NEW",
+	StatusInsufficientBalanceForFee:        "INSUFFICIENT_BALANCE_FOR_TRANSACTION_FEE",
+	StatusTransactionExpired:               "TRANSACTION_EXPIRED",
+	StatusSendingAccountDoesNotExist:       "SENDING_ACCOUNT_DOES_NOT_EXIST",
+	StatusExceededMaxTransactionSize:       "EXCEEDED_MAX_TRANSACTION_SIZE",
+	StatusMaxGasUnitsExceedsMaxGasUnits:    "MAX_GAS_UNITS_EXCEEDS_MAX_GAS_UNITS_BOUND",
+	StatusMaxGasUnitsBelowMinTransactionGU: "MAX_GAS_UNITS_BELOW_MIN_TRANSACTION_GAS_UNITS",
+	StatusGasUnitPriceBelowMinBound:        "GAS_UNIT_PRICE_BELOW_MIN_BOUND",
+	StatusGasUnitPriceAboveMaxBound:        "GAS_UNIT_PRICE_ABOVE_MAX_BOUND",
+	StatusBadChainID:                       "BAD_CHAIN_ID",
+	StatusSequenceNumberTooBig:             "SEQUENCE_NUMBER_TOO_BIG",
+	StatusFeatureUnderGating:               "FEATURE_UNDER_GATING",
+	StatusLinkerError:                      "LINKER_ERROR",
+	StatusNumberOfTypeArgumentsMismatch:    "NUMBER_OF_TYPE_ARGUMENTS_MISMATCH",
+	StatusFunctionResolutionFailure:        "FUNCTION_RESOLUTION_FAILURE",
+	StatusExecuted:                         "EXECUTED",
+	StatusOutOfGas:                         "OUT_OF_GAS",
+	StatusAborted:                          "ABORTED",
+	StatusArithmeticError:                  "ARITHMETIC_ERROR",
+}
+
+// Name returns the code's Aptos name, or its number when this table lacks it.
+func (c StatusCode) Name() string {
+	if n, ok := statusNames[c]; ok {
+		return n
+	}
+	return fmt.Sprintf("STATUS_CODE_%d", uint64(c))
+}
+
+// StatusKind classifies how execution ended, like Aptos's ExecutionStatus.
+type StatusKind uint8
+
+// Kinds of execution status.
+const (
+	Executed         StatusKind = iota // success
+	MoveAbort                          // abort n / failed assert!
+	ExecutionFailure                   // arithmetic, vector, missing data... at a code offset
+	OutOfGas                           // budget exhausted
+	MiscError                          // anything else (linker errors, bad arguments...)
+)
+
+// Status is how a Move execution ended.
+type Status struct {
+	Kind StatusKind
+	Code StatusCode // the VM status code (EXECUTED, ABORTED, ARITHMETIC_ERROR...)
+	// CodeName is Code's name when the executor knows one that this
+	// package's table lacks.
+	CodeName string
+	// Location is the module of an abort or execution failure; nil for
+	// a script.
+	Location *aptos.ModuleId
+	// AbortCode is the u64 of a MoveAbort.
+	AbortCode uint64
+	// Reason, when the module documents the abort code, names it (the
+	// error constant) and Description is its doc comment.
+	Reason      string
+	Description string
+	// Function and CodeOffset place an execution failure.
+	Function   string
+	CodeOffset uint64
+	// Message is an optional detail for MiscError.
+	Message string
+}
+
+// Success reports whether the execution succeeded.
+func (s *Status) Success() bool { return s.Kind == Executed }
+
+// ExecutedStatus is the status of a successful execution.
+func ExecutedStatus() Status { return Status{Kind: Executed, Code: StatusExecuted} }
+
+// Misc returns a miscellaneous error status with code c.
+func Misc(c StatusCode, msg string) Status {
+	return Status{Kind: MiscError, Code: c, Message: msg}
+}
+
+func (s *Status) codeName() string {
+	if s.CodeName != "" {
+		return s.CodeName
+	}
+	return s.Code.Name()
+}
+
+// VMStatus renders the status the way the REST API shows vm_status.
+func (s *Status) VMStatus() string {
+	switch s.Kind {
+	case Executed:
+		return "Executed successfully"
+	case OutOfGas:
+		return "Out of gas"
+	case MoveAbort:
+		if s.Location == nil {
+			return fmt.Sprintf("Move abort: code %#x", s.AbortCode)
+		}
+		loc := moduleString(s.Location)
+		if s.Reason != "" {
+			return fmt.Sprintf("Move abort in %s: %s(%#x): %s", loc, s.Reason, s.AbortCode, s.Description)
+		}
+		return fmt.Sprintf("Move abort in %s: %#x", loc, s.AbortCode)
+	case ExecutionFailure:
+		fn := "script"
+		if s.Location != nil {
+			fn = moduleString(s.Location) + "::" + s.Function
+		}
+		return fmt.Sprintf("Execution failed in %s at code offset %d", fn, s.CodeOffset)
+	default:
+		return s.codeName()
+	}
+}
+
+// moduleString renders a module id as the node does: short address.
+func moduleString(m *aptos.ModuleId) string {
+	return m.Address.StringShort() + "::" + m.Name
+}
