@@ -1,0 +1,601 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nbd-wtf/go-nostr"
+	"github.com/nbd-wtf/go-nostr/nip11"
+
+	"github.com/agi-nostr/agi-nostr/internal/nostrkind"
+	"github.com/agi-nostr/agi-nostr/relayer/policy"
+)
+
+func TestPublishAndQueryEveryFilterField(t *testing.T) {
+	tr := startRelayer(t, baseConfig(t))
+	r := tr.connect(t)
+	a, b := newKey(t), newKey(t)
+	now := nostr.Now()
+	var all []nostr.Event
+	for i := 0; i < 30; i++ {
+		k := a
+		if i%3 == 0 {
+			k = b
+		}
+		kind := 1
+		if i%4 == 0 {
+			kind = nostrkind.Manifest
+		}
+		evt := k.sign(t, nostr.Event{
+			Kind: kind, CreatedAt: now - nostr.Timestamp(100-i), Content: fmt.Sprint("event ", i),
+			Tags: nostr.Tags{
+				{"t", fmt.Sprint("topic", i%5)},
+				{"x", fmt.Sprintf("%064x", i%7)},
+				{"e", fmt.Sprintf("%064x", i%2)},
+				{"p", a.pk},
+				{"alt", "multi-letter tags are not indexed"},
+			},
+		})
+		publish(t, r, evt)
+		all = append(all, evt)
+	}
+	raw := tr.dialRaw(t)
+	since, until := now-80, now-75
+	cases := []struct {
+		name   string
+		filter nostr.Filter
+	}{
+		{"ids", nostr.Filter{IDs: []string{all[2].ID, all[29].ID, strings.Repeat("0", 64)}}},
+		{"authors", nostr.Filter{Authors: []string{b.pk}}},
+		{"kinds", nostr.Filter{Kinds: []int{nostrkind.Manifest}}},
+		{"#t", nostr.Filter{Tags: nostr.TagMap{"t": {"topic1", "topic3"}}}},
+		{"#x", nostr.Filter{Tags: nostr.TagMap{"x": {fmt.Sprintf("%064x", 4)}}}},
+		{"#e and #p", nostr.Filter{Tags: nostr.TagMap{"e": {fmt.Sprintf("%064x", 1)}, "p": {a.pk}}}},
+		{"since", nostr.Filter{Since: &since}},
+		{"until", nostr.Filter{Until: &until}},
+		{"since+until", nostr.Filter{Since: &since, Until: &until}},
+		{"limit", nostr.Filter{Limit: 4}},
+		{"combined", nostr.Filter{Authors: []string{a.pk}, Kinds: []int{1}, Tags: nostr.TagMap{"t": {"topic2"}}, Until: &until, Limit: 2}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var want []string
+			for i := len(all) - 1; i >= 0; i-- { // newest first
+				if c.filter.Matches(&all[i]) {
+					want = append(want, all[i].ID)
+				}
+			}
+			if c.filter.Limit > 0 && len(want) > c.filter.Limit {
+				want = want[:c.filter.Limit]
+			}
+			if len(want) == 0 {
+				t.Fatal("test case matches nothing")
+			}
+			fb, _ := json.Marshal(c.filter)
+			var fm map[string]any
+			json.Unmarshal(fb, &fm)
+			got, closed := raw.req("q-"+c.name, fm)
+			if closed != "" {
+				t.Fatalf("CLOSED: %s", closed)
+			}
+			var ids []string
+			for _, e := range got {
+				ids = append(ids, e.ID)
+				if !e.CheckID() {
+					t.Errorf("event %s fails its id check as served", e.ID)
+				}
+			}
+			if !slices.Equal(ids, want) {
+				t.Fatalf("got %d events %v\nwant %d %v", len(ids), ids, len(want), want)
+			}
+			// The go-nostr client sees the same.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			evs, err := r.QuerySync(ctx, c.filter)
+			if err != nil || len(evs) != len(want) {
+				t.Fatalf("go-nostr QuerySync: %d events, %v", len(evs), err)
+			}
+		})
+	}
+	// Several filters in one REQ: the union, without duplicates.
+	got, _ := raw.req("union", map[string]any{"authors": []string{b.pk}}, map[string]any{"kinds": []int{nostrkind.Manifest}})
+	want := 0
+	for _, e := range all {
+		if e.PubKey == b.pk || e.Kind == nostrkind.Manifest {
+			want++
+		}
+	}
+	seen := map[string]bool{}
+	for _, e := range got {
+		if seen[e.ID] {
+			t.Fatalf("event %s sent twice in one REQ", e.ID)
+		}
+		seen[e.ID] = true
+	}
+	if len(got) != want {
+		t.Fatalf("union of two filters: %d events, want %d", len(got), want)
+	}
+	// COUNT over the same union (NIP-45), through go-nostr.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	n, _, err := r.Count(ctx, nostr.Filters{{Authors: []string{b.pk}}})
+	if err != nil || n != 10 {
+		t.Fatalf("COUNT authors=b: %d, %v; want 10", n, err)
+	}
+	raw.sendJSON("COUNT", "c1", map[string]any{"authors": []string{b.pk}}, map[string]any{"kinds": []int{nostrkind.Manifest}})
+	if m := raw.recv(); m[0] != "COUNT" || m[1] != "c1" || m[2].(map[string]any)["count"].(float64) != float64(want) {
+		t.Fatalf("COUNT of two filters: %v, want %d", m, want)
+	}
+}
+
+func TestLiveSubscription(t *testing.T) {
+	tr := startRelayer(t, baseConfig(t))
+	pub, sub := tr.connect(t), tr.connect(t)
+	a := newKey(t)
+	old := a.note(t, "before", nostr.Tag{"t", "live"})
+	publish(t, pub, old)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := sub.Subscribe(ctx, nostr.Filters{{Tags: nostr.TagMap{"t": {"live"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := <-s.Events; e.ID != old.ID {
+		t.Fatalf("stored event %s, want %s", e.ID, old.ID)
+	}
+	select {
+	case <-s.EndOfStoredEvents:
+	case <-ctx.Done():
+		t.Fatal("no EOSE")
+	}
+	fresh := a.note(t, "after", nostr.Tag{"t", "live"})
+	other := a.note(t, "unrelated", nostr.Tag{"t", "dead"})
+	publish(t, pub, other)
+	publish(t, pub, fresh)
+	select {
+	case e := <-s.Events:
+		if e.ID != fresh.ID {
+			t.Fatalf("live event %s, want %s", e.ID, fresh.ID)
+		}
+	case <-ctx.Done():
+		t.Fatal("live event never arrived")
+	}
+
+	// CLOSE stops delivery; the raw client sees nothing more for that id.
+	raw := tr.dialRaw(t)
+	raw.sendJSON("REQ", "s", map[string]any{"kinds": []int{1}, "limit": 0})
+	if m := raw.recv(); m[0] != "EOSE" {
+		t.Fatalf("limit 0: got %v, want EOSE at once", m)
+	}
+	raw.sendJSON("CLOSE", "s")
+	publish(t, pub, a.note(t, "nobody listens"))
+	ok, _ := raw.ok(a.note(t, "mine"))
+	if !ok {
+		t.Fatal("publish on raw connection failed")
+	}
+}
+
+func TestReplaceableAndAddressable(t *testing.T) {
+	tr := startRelayer(t, baseConfig(t))
+	raw := tr.dialRaw(t)
+	a := newKey(t)
+	now := nostr.Now()
+	v1 := a.sign(t, nostr.Event{Kind: nostrkind.BlossomServerList, CreatedAt: now - 10, Tags: nostr.Tags{{"server", "https://one.example"}}})
+	v2 := a.sign(t, nostr.Event{Kind: nostrkind.BlossomServerList, CreatedAt: now - 5, Tags: nostr.Tags{{"server", "https://two.example"}}})
+	if ok, msg := raw.ok(v1); !ok {
+		t.Fatal(msg)
+	}
+	if ok, msg := raw.ok(v2); !ok {
+		t.Fatal(msg)
+	}
+	if ok, msg := raw.ok(v1); ok || !hasPrefix(msg, "duplicate") {
+		t.Fatalf("older version: ok=%v %q, want OK false duplicate", ok, msg)
+	}
+	got, _ := raw.req("r", map[string]any{"kinds": []int{nostrkind.BlossomServerList}, "authors": []string{a.pk}})
+	if len(got) != 1 || got[0].ID != v2.ID {
+		t.Fatalf("replaceable: got %v, want only the newest", got)
+	}
+	// Addressable: one per d tag.
+	s1 := a.sign(t, nostr.Event{Kind: nostrkind.RepoState, CreatedAt: now - 3, Tags: nostr.Tags{{"d", "llm"}, {"refs/heads/main", strings.Repeat("a", 64)}}})
+	s2 := a.sign(t, nostr.Event{Kind: nostrkind.RepoState, CreatedAt: now - 2, Tags: nostr.Tags{{"d", "llm"}, {"refs/heads/main", strings.Repeat("b", 64)}}})
+	s3 := a.sign(t, nostr.Event{Kind: nostrkind.RepoState, CreatedAt: now - 1, Tags: nostr.Tags{{"d", "vision"}}})
+	for _, e := range []nostr.Event{s1, s2, s3} {
+		if ok, msg := raw.ok(e); !ok {
+			t.Fatal(msg)
+		}
+	}
+	got, _ = raw.req("a", map[string]any{"kinds": []int{nostrkind.RepoState}, "authors": []string{a.pk}})
+	if len(got) != 2 || got[0].ID != s3.ID || got[1].ID != s2.ID {
+		t.Fatalf("addressable: got %d events, want the latest per d tag", len(got))
+	}
+	if ok, msg := raw.ok(v2); !ok || !hasPrefix(msg, "duplicate") {
+		t.Fatalf("same event again: ok=%v %q, want OK true duplicate", ok, msg)
+	}
+}
+
+func TestDeletion(t *testing.T) {
+	tr := startRelayer(t, baseConfig(t))
+	raw := tr.dialRaw(t)
+	a, b := newKey(t), newKey(t)
+	mine := a.note(t, "oops")
+	theirs := b.note(t, "b's note")
+	repo := a.sign(t, nostr.Event{Kind: nostrkind.RepoAnnouncement, Tags: nostr.Tags{{"d", "gone"}}, CreatedAt: nostr.Now() - 10})
+	for _, e := range []nostr.Event{mine, theirs, repo} {
+		if ok, msg := raw.ok(e); !ok {
+			t.Fatal(msg)
+		}
+	}
+	del := a.sign(t, nostr.Event{Kind: nostrkind.Deletion, Tags: nostr.Tags{
+		{"e", mine.ID}, {"e", theirs.ID}, {"a", fmt.Sprintf("%d:%s:gone", nostrkind.RepoAnnouncement, a.pk)}, {"k", "1"},
+	}})
+	if ok, msg := raw.ok(del); !ok {
+		t.Fatal(msg)
+	}
+	got, _ := raw.req("d", map[string]any{"ids": []string{mine.ID, theirs.ID, repo.ID, del.ID}})
+	ids := map[string]bool{}
+	for _, e := range got {
+		ids[e.ID] = true
+	}
+	if ids[mine.ID] || ids[repo.ID] || !ids[theirs.ID] || !ids[del.ID] {
+		t.Fatalf("after deletion the relay serves %v; want b's note and the deletion only", ids)
+	}
+	if ok, msg := raw.ok(mine); ok || !hasPrefix(msg, "blocked") {
+		t.Fatalf("republishing a deleted event: ok=%v %q", ok, msg)
+	}
+}
+
+func TestBadEventsAreRefusedAndNotStored(t *testing.T) {
+	cfg := baseConfig(t)
+	cfg.Relay.Limits.MaxMessageBytes = 4096
+	cfg.Relay.Limits.MaxEventTags = 10
+	tr := startRelayer(t, cfg)
+	raw := tr.dialRaw(t)
+	a := newKey(t)
+
+	good := a.note(t, "fine")
+	badID := good
+	badID.Content = "tampered"
+	other := a.note(t, "other")
+	badSig := other
+	badSig.Sig = good.Sig
+	wrongKey := a.note(t, "x")
+	wrongKey.PubKey = newKey(t).pk
+	big := a.note(t, strings.Repeat("x", 5000))
+	manyTags := a.sign(t, nostr.Event{Kind: 1, Tags: func() nostr.Tags {
+		var ts nostr.Tags
+		for i := 0; i < 11; i++ {
+			ts = append(ts, nostr.Tag{"t", fmt.Sprint(i)})
+		}
+		return ts
+	}()})
+	future := a.sign(t, nostr.Event{Kind: 1, CreatedAt: nostr.Now() + 3600})
+	authEvt := a.sign(t, nostr.Event{Kind: nostrkind.ClientAuth})
+	blossomAuth := a.sign(t, nostr.Event{Kind: nostrkind.BlossomAuth, Tags: nostr.Tags{{"t", "upload"}}})
+
+	for _, c := range []struct {
+		name   string
+		evt    nostr.Event
+		prefix string
+	}{
+		{"bad id", badID, policy.Invalid},
+		{"bad signature", badSig, policy.Invalid},
+		{"pubkey that did not sign", wrongKey, policy.Invalid},
+		{"oversized", big, policy.Invalid},
+		{"too many tags", manyTags, policy.Invalid},
+		{"created far in the future", future, policy.Invalid},
+		{"AUTH event as EVENT", authEvt, policy.Invalid},
+		{"Blossom token as EVENT", blossomAuth, policy.Blocked},
+	} {
+		ok, msg := raw.ok(c.evt)
+		if ok || !hasPrefix(msg, c.prefix) {
+			t.Errorf("%s: OK %v %q, want false %s:", c.name, ok, msg, c.prefix)
+		}
+	}
+	// Malformed messages: each gets a protocol answer, the connection lives.
+	for _, c := range []struct {
+		name, msg, want string
+	}{
+		{"not JSON", `["EVENT", {"id": `, "NOTICE"},
+		{"not an array", `{"EVENT": 1}`, "NOTICE"},
+		{"unknown type", `["PUBLISH", {}]`, "NOTICE"},
+		{"event not an object", `["EVENT", "x"]`, "NOTICE"},
+		{"kind as string", strings.Replace(mustJSON(a.note(t, "k")), `"kind":1`, `"kind":"1"`, 1), "OK"},
+		{"tags with a number", strings.Replace(mustJSON(a.note(t, "t", nostr.Tag{"t", "v"})), `["t","v"]`, `["t",5]`, 1), "OK"},
+		{"missing sig", strings.Replace(mustJSON(a.note(t, "s")), `"sig":`, `"nosig":`, 1), "OK"},
+		{"REQ without filters", `["REQ","s"]`, "CLOSED"},
+		{"REQ with unknown field", `["REQ","s",{"bogus":[1]}]`, "CLOSED"},
+		{"REQ with short ids", `["REQ","s",{"ids":["abc"]}]`, "CLOSED"},
+		{"REQ with search", `["REQ","s",{"search":"llama"}]`, "CLOSED"},
+		{"REQ with empty id", `["REQ","",{}]`, "NOTICE"},
+	} {
+		msg := c.msg
+		if c.want == "OK" {
+			msg = `["EVENT",` + msg + `]`
+		}
+		raw.send(msg)
+		m := raw.recv()
+		if m[0] != c.want {
+			t.Errorf("%s: got %v, want %s", c.name, m, c.want)
+		}
+		if m[0] == "OK" && m[2] != false {
+			t.Errorf("%s: accepted", c.name)
+		}
+	}
+	// Nothing of the above was stored.
+	n, err := tr.svc.DB().CountEvents(context.Background(), []nostr.Filter{{}}, storeVisibilityAll)
+	if err != nil || n != 0 {
+		t.Fatalf("store holds %d events after only bad input (%v)", n, err)
+	}
+	if ok, msg := raw.ok(good); !ok {
+		t.Fatalf("a good event after all that: %s", msg)
+	}
+}
+
+func mustJSON(evt nostr.Event) string {
+	b, _ := evt.MarshalJSON()
+	return string(b)
+}
+
+func TestLimitsOnSubscriptions(t *testing.T) {
+	cfg := baseConfig(t)
+	cfg.Relay.Limits.MaxSubscriptions = 3
+	cfg.Relay.Limits.MaxFilters = 2
+	tr := startRelayer(t, cfg)
+	raw := tr.dialRaw(t)
+	for i := 0; i < 3; i++ {
+		if _, closed := raw.req(fmt.Sprint("s", i), map[string]any{"kinds": []int{1}}); closed != "" {
+			t.Fatal(closed)
+		}
+	}
+	if _, closed := raw.req("s3", map[string]any{}); !hasPrefix(closed, "blocked") {
+		t.Fatalf("fourth subscription: %q, want CLOSED blocked", closed)
+	}
+	// Reusing an id replaces rather than adds.
+	if _, closed := raw.req("s0", map[string]any{"kinds": []int{2}}); closed != "" {
+		t.Fatalf("replacing s0: %q", closed)
+	}
+	raw.sendJSON("CLOSE", "s1")
+	if _, closed := raw.req("s4", map[string]any{}, map[string]any{}); closed != "" {
+		t.Fatalf("after CLOSE: %q", closed)
+	}
+	if _, closed := raw.req("s5", map[string]any{}, map[string]any{}, map[string]any{}); !hasPrefix(closed, "blocked") {
+		t.Fatalf("three filters: %q, want blocked", closed)
+	}
+}
+
+func TestRateLimits(t *testing.T) {
+	cfg := baseConfig(t)
+	cfg.Relay.PubkeyEvents = policy.NewRateLimiter(0.001, 3)
+	cfg.Relay.IPReqs = policy.NewRateLimiter(0.001, 2)
+	tr := startRelayer(t, cfg)
+	raw := tr.dialRaw(t)
+	a, b := newKey(t), newKey(t)
+	for i := 0; i < 3; i++ {
+		if ok, msg := raw.ok(a.note(t, fmt.Sprint(i))); !ok {
+			t.Fatal(msg)
+		}
+	}
+	if ok, msg := raw.ok(a.note(t, "one too many")); ok || !hasPrefix(msg, "rate-limited") {
+		t.Fatalf("fourth event of one author: %v %q", ok, msg)
+	}
+	if ok, msg := raw.ok(b.note(t, "another author")); !ok {
+		t.Fatalf("another author is limited too: %q", msg)
+	}
+	raw.req("r1", map[string]any{})
+	raw.req("r2", map[string]any{})
+	if _, closed := raw.req("r3", map[string]any{}); !hasPrefix(closed, "rate-limited") {
+		t.Fatalf("third REQ: %q, want rate-limited", closed)
+	}
+}
+
+func TestAuthRequiredPaths(t *testing.T) {
+	cfg := baseConfig(t)
+	writer := newKey(t)
+	cfg.Relay.Access = &policy.Access{
+		AuthWrites:     true,
+		Writers:        policy.KeySet{writer.pk: {}},
+		ProtectedKinds: map[int]bool{4: true},
+	}
+	tr := startRelayer(t, cfg)
+
+	// Writes need AUTH, and then a writer's key.
+	r := tr.connect(t)
+	evt := writer.note(t, "hello")
+	if err := publishErr(t, r, evt); err == nil || !strings.Contains(err.Error(), "auth-required:") {
+		t.Fatalf("unauthenticated publish: %v, want auth-required", err)
+	}
+	stranger := newKey(t)
+	r2 := tr.connect(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	authenticate(t, r2, stranger)
+	if err := publishErr(t, r2, stranger.note(t, "spam")); err == nil || !strings.Contains(err.Error(), "restricted:") {
+		t.Fatalf("stranger's publish: %v, want restricted", err)
+	}
+	authenticate(t, r, writer)
+	publish(t, r, evt)
+
+	// A bad AUTH: wrong challenge, wrong relay, wrong kind.
+	raw := tr.dialRaw(t)
+	for _, bad := range []nostr.Event{
+		writer.sign(t, nostr.Event{Kind: nostrkind.ClientAuth, Tags: nostr.Tags{{"relay", tr.wsURL}, {"challenge", "not-it"}}}),
+		writer.sign(t, nostr.Event{Kind: 1, Tags: nostr.Tags{{"relay", tr.wsURL}, {"challenge", "x"}}}),
+	} {
+		b, _ := bad.MarshalJSON()
+		raw.send(`["AUTH",` + string(b) + `]`)
+		if ok, msg := raw.expectOK(bad.ID); ok || !hasPrefix(msg, "invalid") {
+			t.Fatalf("bad AUTH accepted: %v %q", ok, msg)
+		}
+	}
+
+	// Protected kind 4: only author and recipient read it.
+	recipient := newKey(t)
+	dm := writer.sign(t, nostr.Event{Kind: 4, Content: "secret", Tags: nostr.Tags{{"p", recipient.pk}}})
+	publish(t, r, dm)
+	if _, closed := raw.req("dm", map[string]any{"kinds": []int{4}}); !hasPrefix(closed, "auth-required") {
+		t.Fatalf("unauthenticated read of kind 4: %q, want auth-required", closed)
+	}
+	all, _ := raw.req("all", map[string]any{})
+	for _, e := range all {
+		if e.Kind == 4 {
+			t.Fatal("kind 4 served to an unauthenticated reader through an open filter")
+		}
+	}
+	rr := tr.connect(t)
+	authenticate(t, rr, recipient)
+	got, err := rr.QuerySync(ctx, nostr.Filter{Kinds: []int{4}})
+	if err != nil || len(got) != 1 || got[0].ID != dm.ID {
+		t.Fatalf("recipient reads %d events (%v), want the message", len(got), err)
+	}
+	authenticate(t, r2, stranger)
+	got, err = r2.QuerySync(ctx, nostr.Filter{Kinds: []int{4}})
+	if err != nil || len(got) != 0 {
+		t.Fatalf("stranger reads %d protected events (%v)", len(got), err)
+	}
+}
+
+func TestInfoDocument(t *testing.T) {
+	cfg := baseConfig(t)
+	cfg.Relay.Info.Name = "test relay"
+	tr := startRelayer(t, cfg)
+	req, _ := http.NewRequest("GET", tr.httpURL+"/", nil)
+	req.Header.Set("Accept", "application/nostr+json")
+	resp, body := httpDo(t, req)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/nostr+json" || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("NIP-11: %d %v", resp.StatusCode, resp.Header)
+	}
+	var doc nip11.RelayInformationDocument
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Name != "test relay" || doc.Limitation == nil || doc.Limitation.MaxMessageLength != cfg.Relay.Limits.MaxMessageBytes {
+		t.Fatalf("NIP-11 document %s", body)
+	}
+	for _, nip := range []float64{1, 9, 11, 42, 45} {
+		if !slices.Contains(doc.SupportedNIPs, any(nip)) {
+			t.Errorf("NIP-%v not advertised", nip)
+		}
+	}
+}
+
+// A client that stops reading is dropped; the others keep receiving at
+// full speed.
+func TestSlowClientDoesNotStallOthers(t *testing.T) {
+	cfg := baseConfig(t)
+	cfg.Relay.SendQueue = 16
+	cfg.Relay.WriteTimeout = 500 * time.Millisecond
+	tr := startRelayer(t, cfg)
+	a := newKey(t)
+
+	slow := tr.dialRaw(t)
+	slow.sendJSON("REQ", "all", map[string]any{"kinds": []int{1}})
+	if m := slow.recv(); m[0] != "EOSE" {
+		t.Fatal(m)
+	}
+	// From now on the slow client reads nothing.
+
+	fast := tr.connect(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sub, err := fast.Subscribe(ctx, nostr.Filters{{Kinds: []int{1}, Limit: 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := tr.connect(t)
+	const n = 300
+	payload := strings.Repeat("w", 60<<10) // fills socket buffers quickly
+	var wg sync.WaitGroup
+	wg.Add(1)
+	received := 0
+	go func() {
+		defer wg.Done()
+		for received < n {
+			select {
+			case <-sub.Events:
+				received++
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		publish(t, pub, a.note(t, fmt.Sprint(i, payload)))
+	}
+	wg.Wait()
+	if received != n {
+		t.Fatalf("fast subscriber got %d of %d events", received, n)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Fatalf("publishing took %s: the slow client stalled the relay", d)
+	}
+	if v := counterValue(t, tr, "relayer_slow_clients_dropped_total"); v < 1 {
+		t.Fatal("the slow client was not dropped")
+	}
+}
+
+// Shutdown answers the events in flight before closing connections.
+func TestGracefulShutdownAcknowledgesInFlight(t *testing.T) {
+	cfg := baseConfig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	svc, err := New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := svc.Listen()
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	r, err := nostr.RelayConnect(context.Background(), "ws://"+addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newKey(t)
+	const n = 40
+	var mu sync.Mutex
+	acked := map[string]bool{}
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			evt := a.note(t, fmt.Sprint("in flight ", i))
+			pctx, pcancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer pcancel()
+			if err := r.Publish(pctx, evt); err == nil {
+				mu.Lock()
+				acked[evt.ID] = true
+				mu.Unlock()
+			}
+		}()
+		if i == n/2 {
+			cancel() // shut down while events are arriving
+		}
+	}
+	wg.Wait()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// Every acknowledged event is in the store.
+	db := reopen(t, cfg)
+	for id := range acked {
+		var got []string
+		f := nostr.Filter{IDs: []string{id}}
+		db.QueryEvents(context.Background(), &f, 1, storeVisibilityAll, func(id, raw []byte) error {
+			got = append(got, string(raw))
+			return nil
+		})
+		if len(got) != 1 {
+			t.Fatalf("acknowledged event %s missing after shutdown", id)
+		}
+	}
+	t.Logf("%d of %d events acknowledged before shutdown", len(acked), n)
+}
