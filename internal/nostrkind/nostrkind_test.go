@@ -52,3 +52,15 @@ func TestParseAddress(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseAddress(f *testing.F) {
+	for _, s := range []string{"30617:79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798:model", "0::", "1:x:y", ":::"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, ok := ParseAddress(s)
+		if ok && a.String() != s {
+			t.Fatalf("ParseAddress(%q) round-trips to %q", s, a.String())
+		}
+	})
+}

@@ -42,13 +42,14 @@ type Limits struct {
 	CreatedAtFuture time.Duration
 }
 
-// DefaultLimits are sized for model metadata: manifests and commits of large
-// repositories are bigger than social-media notes.
+// DefaultLimits are sized for model metadata: a commit lists its whole file
+// tree in tags (about 150 bytes per file), so a 2 MiB message and 20000 tags
+// hold commits of some ten thousand files, far above social-media relays.
 func DefaultLimits() Limits {
 	return Limits{
-		MaxMessageBytes:  1 << 20,
-		MaxEventTags:     5000,
-		MaxContentChars:  512 << 10,
+		MaxMessageBytes:  2 << 20,
+		MaxEventTags:     20000,
+		MaxContentChars:  2 << 20,
 		MaxTagValueBytes: 1024,
 		MaxSubscriptions: 64,
 		MaxFilters:       16,

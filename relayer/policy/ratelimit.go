@@ -34,7 +34,7 @@ func NewRateLimiter(rate float64, burst int) *RateLimiter {
 	if burst < 1 {
 		burst = 1
 	}
-	return &RateLimiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}, now: time.Now, lastSweep: time.Now()}
+	return &RateLimiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}, now: time.Now}
 }
 
 // Allow spends one token of key and reports whether one was available.
@@ -72,6 +72,10 @@ func (l *RateLimiter) AllowN(key string, n int) bool {
 // sweep forgets keys whose bucket has refilled: they behave exactly like
 // unknown keys. Runs at most once per refill period unless the map is large.
 func (l *RateLimiter) sweep(now time.Time) {
+	if l.lastSweep.IsZero() {
+		l.lastSweep = now
+		return
+	}
 	full := time.Duration(l.burst / l.rate * float64(time.Second))
 	if len(l.buckets) < maxIdleKeys && now.Sub(l.lastSweep) < full+time.Minute {
 		return

@@ -31,7 +31,7 @@ func TestPublishAndQueryEveryFilterField(t *testing.T) {
 		}
 		kind := 1
 		if i%4 == 0 {
-			kind = nostrkind.Manifest
+			kind = 7
 		}
 		evt := k.sign(t, nostr.Event{
 			Kind: kind, CreatedAt: now - nostr.Timestamp(100-i), Content: fmt.Sprint("event ", i),
@@ -54,7 +54,7 @@ func TestPublishAndQueryEveryFilterField(t *testing.T) {
 	}{
 		{"ids", nostr.Filter{IDs: []string{all[2].ID, all[29].ID, strings.Repeat("0", 64)}}},
 		{"authors", nostr.Filter{Authors: []string{b.pk}}},
-		{"kinds", nostr.Filter{Kinds: []int{nostrkind.Manifest}}},
+		{"kinds", nostr.Filter{Kinds: []int{7}}},
 		{"#t", nostr.Filter{Tags: nostr.TagMap{"t": {"topic1", "topic3"}}}},
 		{"#x", nostr.Filter{Tags: nostr.TagMap{"x": {fmt.Sprintf("%064x", 4)}}}},
 		{"#e and #p", nostr.Filter{Tags: nostr.TagMap{"e": {fmt.Sprintf("%064x", 1)}, "p": {a.pk}}}},
@@ -105,10 +105,10 @@ func TestPublishAndQueryEveryFilterField(t *testing.T) {
 		})
 	}
 	// Several filters in one REQ: the union, without duplicates.
-	got, _ := raw.req("union", map[string]any{"authors": []string{b.pk}}, map[string]any{"kinds": []int{nostrkind.Manifest}})
+	got, _ := raw.req("union", map[string]any{"authors": []string{b.pk}}, map[string]any{"kinds": []int{7}})
 	want := 0
 	for _, e := range all {
-		if e.PubKey == b.pk || e.Kind == nostrkind.Manifest {
+		if e.PubKey == b.pk || e.Kind == 7 {
 			want++
 		}
 	}
@@ -129,7 +129,7 @@ func TestPublishAndQueryEveryFilterField(t *testing.T) {
 	if err != nil || n != 10 {
 		t.Fatalf("COUNT authors=b: %d, %v; want 10", n, err)
 	}
-	raw.sendJSON("COUNT", "c1", map[string]any{"authors": []string{b.pk}}, map[string]any{"kinds": []int{nostrkind.Manifest}})
+	raw.sendJSON("COUNT", "c1", map[string]any{"authors": []string{b.pk}}, map[string]any{"kinds": []int{7}})
 	if m := raw.recv(); m[0] != "COUNT" || m[1] != "c1" || m[2].(map[string]any)["count"].(float64) != float64(want) {
 		t.Fatalf("COUNT of two filters: %v, want %d", m, want)
 	}
@@ -612,4 +612,40 @@ func TestGracefulShutdownAcknowledgesInFlight(t *testing.T) {
 		}
 	}
 	t.Logf("%d events acknowledged, %d refused while shutting down", len(acked), refused)
+}
+
+// The repository kinds go through the relay's checks: a commit, its
+// manifest, and the repository's announcement and state are accepted and
+// found by the filters agigit uses; broken ones are refused.
+func TestProjectKinds(t *testing.T) {
+	tr := startRelayer(t, baseConfig(t))
+	raw := tr.dialRaw(t)
+	owner := newKey(t)
+	repo := fmt.Sprintf("%d:%s:tiny-llama", nostrkind.RepoAnnouncement, owner.pk)
+	obj := strings.Repeat("a", 64)
+	manifest := `{"version":1,"id":"` + obj + `","size":10,"coding":{"scheme":"reed-solomon-gf256","k":1,"n":2,"block_size":64},"shard_size":64,"shards":["` +
+		strings.Repeat("b", 64) + `","` + strings.Repeat("c", 64) + `"]}`
+	announce := owner.sign(t, nostr.Event{Kind: nostrkind.RepoAnnouncement, Tags: nostr.Tags{{"d", "tiny-llama"}, {"name", "Tiny Llama"}}})
+	man := owner.sign(t, nostr.Event{Kind: nostrkind.Manifest, Content: manifest, Tags: nostr.Tags{{"x", obj}, {"a", repo}}})
+	commit := owner.sign(t, nostr.Event{Kind: nostrkind.Commit, Content: "first weights", Tags: nostr.Tags{
+		{"a", repo}, {"file", "model.safetensors", obj, "10", "100644"}, {"alt", "agigit commit: first weights"}}})
+	state := owner.sign(t, nostr.Event{Kind: nostrkind.RepoState, Tags: nostr.Tags{{"d", "tiny-llama"}, {"refs/heads/main", commit.ID}, {"HEAD", "ref: refs/heads/main"}}})
+	for _, e := range []nostr.Event{announce, man, commit, state} {
+		if ok, msg := raw.ok(e); !ok {
+			t.Fatalf("kind %d refused: %s", e.Kind, msg)
+		}
+	}
+	if got, _ := raw.req("m", map[string]any{"kinds": []int{nostrkind.Manifest}, "#x": []string{obj}}); len(got) != 1 || got[0].ID != man.ID {
+		t.Fatalf("manifest by object id: %d events", len(got))
+	}
+	if got, _ := raw.req("c", map[string]any{"kinds": []int{nostrkind.Commit}, "#a": []string{repo}}); len(got) != 1 || got[0].ID != commit.ID {
+		t.Fatalf("commits by repository: %d events", len(got))
+	}
+	if got, _ := raw.req("s", map[string]any{"kinds": []int{nostrkind.RepoState}, "authors": []string{owner.pk}, "#d": []string{"tiny-llama"}}); len(got) != 1 || got[0].ID != state.ID {
+		t.Fatalf("repository state: %d events", len(got))
+	}
+	broken := owner.sign(t, nostr.Event{Kind: nostrkind.Commit, Content: "no repository", Tags: nostr.Tags{{"file", "x", obj, "1", "100644"}}})
+	if ok, msg := raw.ok(broken); ok || !hasPrefix(msg, "invalid") {
+		t.Fatalf("commit without repository: %v %q", ok, msg)
+	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/agi-nostr/agi-nostr/relayer/blob"
 	"github.com/agi-nostr/agi-nostr/relayer/metrics"
+	"github.com/agi-nostr/agi-nostr/relayer/policy"
 	"github.com/agi-nostr/agi-nostr/relayer/relay"
 	"github.com/agi-nostr/agi-nostr/relayer/store"
 )
@@ -100,6 +101,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	s.log.Info("blob store ready", "dir", cfg.BlobDir, "blobs", swept.Blobs,
 		"removed_partial_uploads", swept.Temporary, "removed_unrecorded_files", swept.Unowned)
 
+	if cfg.Relay.Validate == nil {
+		cfg.Relay.Validate = policy.CheckProjectKinds
+	}
 	s.relay = relay.New(cfg.Relay, db, s.metrics, s.log.With("part", "relay"))
 	s.routes(blob.NewHandler(cfg.Blob, blobs, s.metrics, s.log.With("part", "blob")))
 	return s, nil
