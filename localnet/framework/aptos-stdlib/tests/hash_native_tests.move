@@ -35,19 +35,19 @@ module aptos_std::hash_native_tests {
     }
 
     #[test]
-    #[expected_failure(abort_code = 0x1C5, location = aptos_std::from_bcs)]
+    #[expected_failure(abort_code = 0x10001, location = aptos_std::from_bcs)]
     fun from_bcs_trailing_bytes() {
         from_bcs::to_u8(x"0102");
     }
 
     #[test]
-    #[expected_failure(abort_code = 0x1C5, location = aptos_std::from_bcs)]
+    #[expected_failure(abort_code = 0x10001, location = aptos_std::from_bcs)]
     fun from_bcs_short_address() {
         from_bcs::to_address(x"01");
     }
 
     #[test]
-    #[expected_failure(abort_code = 0x1C5, location = aptos_std::from_bcs)]
+    #[expected_failure(abort_code = 0x10001, location = aptos_std::from_bcs)]
     fun from_bcs_bad_bool() {
         from_bcs::to_bool(x"02");
     }
