@@ -306,16 +306,15 @@ func (n *Node) SubmitBatch(body []byte) ([]BatchFailure, error) {
 	return fails, nil
 }
 
-// Lookup finds a transaction by hash, committed or pending.
+// Lookup finds a transaction by hash, committed or pending. The mempool is
+// asked first: a transaction leaves it only after its block is published,
+// so one missing from both was never accepted or was discarded.
 func (n *Node) Lookup(h [32]byte) (*ledger.Txn, *Pending) {
+	p, pending := n.mp.get(h)
 	if t, ok := n.ledger.ByHash(h); ok {
 		return t, nil
 	}
-	if p, ok := n.mp.get(h); ok {
-		// It may have committed between the two lookups.
-		if t, ok := n.ledger.ByHash(h); ok {
-			return t, nil
-		}
+	if pending {
 		return nil, p
 	}
 	return nil, nil

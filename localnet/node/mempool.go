@@ -132,26 +132,35 @@ func (m *mempool) pop() *Pending {
 }
 
 // executed records that p was kept in the block being built: the sender's
-// next transaction, if parked, becomes ready.
+// next transaction, if parked, becomes ready. p stays findable by hash
+// until settle, after the block is published, so a lookup never misses a
+// transaction between the mempool and the ledger.
 func (m *mempool) executed(p *Pending) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.removeLocked(p)
 	q := m.senders[p.Sender]
 	if q == nil {
 		return
 	}
+	delete(q.txns, p.Seq)
 	q.next = p.Seq + 1
 	if nxt, ok := q.txns[q.next]; ok {
 		m.pushReady(nxt)
 	}
 }
 
-// settle forgets senders with nothing pending. It runs after a block is
-// committed, so a sender's next add reads the committed sequence number.
-func (m *mempool) settle(senders []aptos.AccountAddress) {
+// settle runs after a block is published: it forgets the block's
+// transactions and the senders with nothing left pending, so a sender's
+// next add reads the committed sequence number.
+func (m *mempool) settle(done []*Pending, senders []aptos.AccountAddress) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	for _, p := range done {
+		if _, ok := m.byHash[p.Hash]; ok {
+			delete(m.byHash, p.Hash)
+			m.size--
+		}
+	}
 	for _, a := range senders {
 		if q := m.senders[a]; q != nil && len(q.txns) == 0 {
 			delete(m.senders, a)
@@ -172,7 +181,7 @@ func (m *mempool) removeLocked(p *Pending) {
 	}
 	delete(m.byHash, p.Hash)
 	m.size--
-	if q := m.senders[p.Sender]; q != nil {
+	if q := m.senders[p.Sender]; q != nil && q.txns[p.Seq] == p {
 		delete(q.txns, p.Seq)
 	}
 }

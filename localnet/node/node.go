@@ -412,6 +412,7 @@ func (n *Node) produceBlock(force bool) (bool, error) {
 	version++
 
 	var touched []aptos.AccountAddress
+	var kept []*Pending
 	for p := first; p != nil; {
 		touched = append(touched, p.Sender)
 		t, st := n.executeUser(ov, p, ts, version)
@@ -424,6 +425,7 @@ func (n *Node) produceBlock(force bool) (bool, error) {
 			txns = append(txns, t)
 			version++
 			n.mp.executed(p)
+			kept = append(kept, p)
 		}
 		if len(txns) > n.cfg.MaxBlockTxns {
 			break
@@ -434,7 +436,7 @@ func (n *Node) produceBlock(force bool) (bool, error) {
 	if err := n.commit(b, txns); err != nil {
 		return false, err
 	}
-	n.mp.settle(touched)
+	n.mp.settle(kept, touched)
 	return true, nil
 }
 

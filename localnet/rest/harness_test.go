@@ -20,7 +20,7 @@ import (
 // harness runs a node with its REST API and faucet on loopback and an SDK
 // client pointed at them, the way applications reach the localnet.
 type harness struct {
-	t         *testing.T
+	t         testing.TB
 	node      *node.Node
 	client    *aptos.Client
 	nodeURL   string
@@ -35,7 +35,7 @@ func openNode(dir string) (*node.Node, error) {
 	return node.Open(node.Config{DataDir: dir, IdleBlockInterval: -1}, standin.New())
 }
 
-func start(t *testing.T, dir string) *harness {
+func start(t testing.TB, dir string) *harness {
 	t.Helper()
 	n, err := openNode(dir)
 	if err != nil {

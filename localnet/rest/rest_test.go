@@ -13,7 +13,7 @@ import (
 	"github.com/agi-nostr/agi-nostr/localnet/node/standin"
 )
 
-func transfer(t *testing.T, to aptos.AccountAddress, amount uint64) aptos.TransactionPayload {
+func transfer(t testing.TB, to aptos.AccountAddress, amount uint64) aptos.TransactionPayload {
 	t.Helper()
 	ef, err := aptos.CoinTransferPayload(nil, to, amount)
 	if err != nil {
