@@ -189,7 +189,11 @@ func loadOrCreateKey(path string) (*crypto.Ed25519PrivateKey, error) {
 	key := &crypto.Ed25519PrivateKey{}
 	b, err := os.ReadFile(path)
 	if err == nil {
-		if err := key.FromHex(strings.TrimSpace(string(b))); err != nil {
+		seed, err := hex.DecodeString(strings.TrimPrefix(strings.TrimSpace(string(b)), "0x"))
+		if err == nil {
+			err = key.FromBytes(seed)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("faucet key %s: %w", path, err)
 		}
 		return key, nil
