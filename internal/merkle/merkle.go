@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"runtime"
+	"sync"
 )
 
 // LeafSize is the number of object bytes under one leaf. It is also the unit
@@ -91,12 +93,19 @@ func LeafCount(size uint64) uint64 {
 }
 
 // Hasher computes an object id from a stream of bytes in constant memory
-// (one leaf buffer and one hash per tree level).
+// (one leaf buffer, one hash per tree level and, for large writes, one
+// batch of leaf hashes).
+//
+// A Write of at least ParallelLeaves full leaves hashes them on up to
+// GOMAXPROCS goroutines (see SetWorkers); the result is the same as hashing
+// them one by one.
 type Hasher struct {
-	buf   []byte
-	size  uint64
-	stack []entry
-	leafH hash.Hash
+	buf     []byte
+	size    uint64
+	stack   []entry
+	leafH   hash.Hash
+	workers int
+	scratch []Hash
 }
 
 type entry struct {
@@ -104,10 +113,22 @@ type entry struct {
 	h     Hash
 }
 
+// ParallelLeaves is the number of full leaves (1 MiB) from which a single
+// Write is worth spreading over several goroutines.
+const ParallelLeaves = 256
+
+// maxBatchLeaves bounds the leaf hashes held at once (128 KiB of hashes
+// for 16 MiB of data), whatever the size of a Write.
+const maxBatchLeaves = 4096
+
 // New returns an empty Hasher.
 func New() *Hasher {
-	return &Hasher{buf: make([]byte, 0, LeafSize), leafH: sha256.New()}
+	return &Hasher{buf: make([]byte, 0, LeafSize), leafH: sha256.New(), workers: runtime.GOMAXPROCS(0)}
 }
+
+// SetWorkers sets how many goroutines a large Write may use (1 hashes on the
+// caller's goroutine only).
+func (h *Hasher) SetWorkers(n int) { h.workers = max(1, n) }
 
 // Write adds bytes to the object. It never fails.
 func (h *Hasher) Write(p []byte) (int, error) {
@@ -124,12 +145,51 @@ func (h *Hasher) Write(p []byte) (int, error) {
 			h.buf = h.buf[:0]
 		}
 	}
-	for len(p) > LeafSize {
-		h.pushLeaf(p[:LeafSize])
-		p = p[LeafSize:]
+	if len(p) > LeafSize {
+		// Every full leaf but the last goes into the tree now.
+		full := (len(p) - 1) / LeafSize * LeafSize
+		h.pushLeaves(p[:full])
+		p = p[full:]
 	}
 	h.buf = append(h.buf, p...)
 	return n, nil
+}
+
+// pushLeaves adds whole leaves, hashing large runs in parallel.
+func (h *Hasher) pushLeaves(data []byte) {
+	for len(data) > 0 {
+		count := min(len(data)/LeafSize, maxBatchLeaves)
+		if h.workers <= 1 || count < ParallelLeaves {
+			for range count {
+				h.pushLeaf(data[:LeafSize])
+				data = data[LeafSize:]
+			}
+			continue
+		}
+		if cap(h.scratch) < count {
+			h.scratch = make([]Hash, maxBatchLeaves)
+		}
+		hashes := h.scratch[:count]
+		workers := min(h.workers, count/(ParallelLeaves/4))
+		var wg sync.WaitGroup
+		for w := range workers {
+			lo, hi := count*w/workers, count*(w+1)/workers
+			wg.Go(func() {
+				d := sha256.New()
+				for i := lo; i < hi; i++ {
+					d.Reset()
+					d.Write([]byte{prefixLeaf})
+					d.Write(data[i*LeafSize : (i+1)*LeafSize])
+					d.Sum(hashes[i][:0])
+				}
+			})
+		}
+		wg.Wait()
+		for _, lh := range hashes {
+			h.push(lh)
+		}
+		data = data[count*LeafSize:]
+	}
 }
 
 // Size is the number of bytes written so far.
@@ -175,7 +235,7 @@ func (h *Hasher) ID() ID { return IDFromRoot(h.size, h.Root()) }
 // Sum computes the id of everything r yields.
 func Sum(r io.Reader) (ID, uint64, error) {
 	h := New()
-	buf := make([]byte, 256*LeafSize)
+	buf := make([]byte, 4*ParallelLeaves*LeafSize)
 	if _, err := io.CopyBuffer(h, r, buf); err != nil {
 		return ID{}, 0, err
 	}

@@ -83,6 +83,34 @@ func TestStreamingMatchesReference(t *testing.T) {
 	}
 }
 
+// TestParallelWrites checks that large writes, hashed on several goroutines,
+// give the same ids as leaf-by-leaf hashing, across batch boundaries and
+// with a partial leaf pending before the write.
+func TestParallelWrites(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	data := make([]byte, (maxBatchLeaves+3*ParallelLeaves)*LeafSize+777)
+	for i := range data {
+		data[i] = byte(rng.Uint32())
+	}
+	for _, n := range []int{ParallelLeaves * LeafSize, ParallelLeaves*LeafSize + 1, maxBatchLeaves * LeafSize, (maxBatchLeaves + 1) * LeafSize, len(data)} {
+		one := New()
+		one.SetWorkers(1)
+		one.Write(data[:n])
+		want := one.ID()
+		for _, workers := range []int{2, 3, 8} {
+			for _, head := range []int{0, 1, LeafSize - 1, LeafSize, 3*LeafSize + 5} {
+				h := New()
+				h.SetWorkers(workers)
+				h.Write(data[:head])
+				h.Write(data[head:n])
+				if got := h.ID(); got != want {
+					t.Fatalf("size %d, %d workers, first write %d: id %s, want %s", n, workers, head, got, want)
+				}
+			}
+		}
+	}
+}
+
 func TestProofs(t *testing.T) {
 	for _, n := range []int{0, 1, LeafSize, LeafSize + 1, 5*LeafSize + 7, 8 * LeafSize, 13*LeafSize - 2} {
 		data := pattern(n)
@@ -143,6 +171,18 @@ func BenchmarkHasher(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		h := New()
+		h.Write(data)
+		_ = h.ID()
+	}
+}
+
+// BenchmarkHasherOneWorker hashes every leaf on the calling goroutine.
+func BenchmarkHasherOneWorker(b *testing.B) {
+	data := pattern(16 << 20)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		h := New()
+		h.SetWorkers(1)
 		h.Write(data)
 		_ = h.ID()
 	}
