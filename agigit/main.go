@@ -3,10 +3,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -21,11 +24,14 @@ func main() {
 // git's conventions: 0 success, 1 a command that did not do what was asked
 // (nothing to commit, a refused checkout), 128 a fatal error, 129 bad usage.
 func run(args []string, stdout, stderr io.Writer) int {
+	// Ctrl-C cancels long work cleanly (temporary files are removed).
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	root := newRootCmd()
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
 	}
