@@ -21,6 +21,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // LeafSize is the number of object bytes under one leaf. It is also the unit
@@ -117,6 +118,9 @@ type entry struct {
 // Write is worth spreading over several goroutines.
 const ParallelLeaves = 256
 
+// taskLeaves is the unit of work a hashing goroutine takes at a time.
+const taskLeaves = 32
+
 // maxBatchLeaves bounds the leaf hashes held at once (128 KiB of hashes
 // for 16 MiB of data), whatever the size of a Write.
 const maxBatchLeaves = 4096
@@ -170,17 +174,25 @@ func (h *Hasher) pushLeaves(data []byte) {
 			h.scratch = make([]Hash, maxBatchLeaves)
 		}
 		hashes := h.scratch[:count]
-		workers := min(h.workers, count/(ParallelLeaves/4))
+		// Workers take runs of taskLeaves from a shared counter, so one
+		// slowed by other work on its core does not hold the rest back.
+		var next atomic.Int64
+		workers := min(h.workers, count/taskLeaves)
 		var wg sync.WaitGroup
-		for w := range workers {
-			lo, hi := count*w/workers, count*(w+1)/workers
+		for range workers {
 			wg.Go(func() {
 				d := sha256.New()
-				for i := lo; i < hi; i++ {
-					d.Reset()
-					d.Write([]byte{prefixLeaf})
-					d.Write(data[i*LeafSize : (i+1)*LeafSize])
-					d.Sum(hashes[i][:0])
+				for {
+					lo := int(next.Add(taskLeaves)) - taskLeaves
+					if lo >= count {
+						return
+					}
+					for i := lo; i < min(lo+taskLeaves, count); i++ {
+						d.Reset()
+						d.Write([]byte{prefixLeaf})
+						d.Write(data[i*LeafSize : (i+1)*LeafSize])
+						d.Sum(hashes[i][:0])
+					}
 				}
 			})
 		}

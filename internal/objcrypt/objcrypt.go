@@ -106,9 +106,9 @@ func PlaintextSize(ctSize, chunkSize uint64) (uint64, error) {
 }
 
 // PaddedSize rounds a plaintext size up with the Padmé rule (Nikitin et al.,
-// PETS 2019): keep the top floor(log2(e))+1 bits of the size's e =
-// floor(log2(size)) significant bits and round the rest up. A size then leaks
-// O(log log size) bits, for at most 12% (usually a few %) more bytes.
+// PETS 2019): with e = floor(log2(size)) and s = floor(log2(e)) + 1, the low
+// e − s bits are rounded up. A size then leaks O(log log size) bits, for at
+// most 12% (a few % for large files) more bytes.
 func PaddedSize(size uint64) uint64 {
 	if size < 2 {
 		return size

@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // group runs goroutines that stop together: the first error cancels the
@@ -40,8 +41,10 @@ func (g *group) Wait() error {
 // workers is how many goroutines share CPU-bound work.
 func workers() int { return runtime.GOMAXPROCS(0) }
 
-// forEach calls f(i) for i in [0, n) on up to workers() goroutines, each
-// taking a contiguous range, and returns the first error.
+// forEach calls f(w, lo, hi) over [0, n) on up to workers() goroutines
+// (w numbers the goroutine, for per-goroutine buffers). Goroutines take
+// small runs from a shared counter, so one slowed down by other work does
+// not hold the others back. It returns the first error.
 func forEach(n int, f func(w, lo, hi int) error) error {
 	w := min(workers(), n)
 	if w <= 1 {
@@ -50,11 +53,24 @@ func forEach(n int, f func(w, lo, hi int) error) error {
 		}
 		return f(0, 0, n)
 	}
+	step := max(1, n/(8*w))
+	var next atomic.Int64
 	errs := make([]error, w)
 	var wg sync.WaitGroup
 	for i := range w {
-		lo, hi := n*i/w, n*(i+1)/w
-		wg.Go(func() { errs[i] = f(i, lo, hi) })
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(int64(step))) - step
+				if lo >= n {
+					return
+				}
+				if err := f(i, lo, min(lo+step, n)); err != nil {
+					errs[i] = err
+					next.Store(int64(n)) // stop the others early
+					return
+				}
+			}
+		})
 	}
 	wg.Wait()
 	for _, err := range errs {
