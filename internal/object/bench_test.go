@@ -146,13 +146,13 @@ func BenchmarkPipeline(b *testing.B) {
 // checks that peak heap does not grow with the size.
 func TestPeakMemory(t *testing.T) {
 	if testing.Short() {
-		t.Skip("writes 400 MB of shards")
+		t.Skip("writes 600 MB of shards")
 	}
 	_, recipients := testKeys(t, 11, 1)
 	secrets, _ := testKeys(t, 11, 1)
 	peaks := map[string]uint64{}
 	for _, private := range []bool{false, true} {
-		for _, size := range []uint64{16 << 20, 64 << 20} {
+		for _, size := range []uint64{16 << 20, 128 << 20} {
 			dir := Dir(t.TempDir())
 			opts := SplitOptions{K: 4, N: 6}
 			if private {
@@ -180,10 +180,13 @@ func TestPeakMemory(t *testing.T) {
 			os.RemoveAll(string(dir))
 		}
 		for _, op := range []string{"split", "join"} {
-			small, large := peaks[fmt.Sprint(private, uint64(16<<20), op)], peaks[fmt.Sprint(private, uint64(64<<20), op)]
-			// Four times the data may not cost more than a stripe's worth.
-			if large > small+8<<20 || large > 64<<20 {
-				t.Errorf("private=%v %s: peak heap %.1f MiB for 64 MiB vs %.1f MiB for 16 MiB", private, op, mib(large), mib(small))
+			small, large := peaks[fmt.Sprint(private, uint64(16<<20), op)], peaks[fmt.Sprint(private, uint64(128<<20), op)]
+			// Eight times the data costs no more memory: a few stripes and
+			// read-ahead buffers (which of them a collection catches at once
+			// varies, hence the margin), far below the 128 MiB a buffered
+			// object would need.
+			if large > 64<<20 || large > small+24<<20 {
+				t.Errorf("private=%v %s: peak heap %.1f MiB for 128 MiB vs %.1f MiB for 16 MiB", private, op, mib(large), mib(small))
 			}
 		}
 	}
@@ -191,8 +194,9 @@ func TestPeakMemory(t *testing.T) {
 
 func mib(n uint64) float64 { return float64(n) / (1 << 20) }
 
-// peakHeap runs f while sampling the live heap, and returns the peak above
-// the heap in use before f started.
+// peakHeap runs f while sampling the live heap (a collection, then the heap
+// in use, every few milliseconds; garbage awaiting collection is not memory
+// the code needs) and returns the peak above the heap in use before f.
 func peakHeap(t *testing.T, f func() error) uint64 {
 	t.Helper()
 	runtime.GC()
@@ -203,9 +207,10 @@ func peakHeap(t *testing.T, f func() error) uint64 {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		tick := time.NewTicker(2 * time.Millisecond)
+		tick := time.NewTicker(5 * time.Millisecond)
 		defer tick.Stop()
 		for {
+			runtime.GC()
 			var ms runtime.MemStats
 			runtime.ReadMemStats(&ms)
 			peak = max(peak, ms.HeapAlloc)
