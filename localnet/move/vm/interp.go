@@ -1,0 +1,659 @@
+package vm
+
+import (
+	"math/bits"
+)
+
+// MaxCallDepth is the deepest call stack allowed (as on Aptos).
+const MaxCallDepth = 1024
+
+// GasSchedule gives the cost, in gas units, of each instruction class plus
+// the cost of a native call. Costs are charged as instructions execute.
+type GasSchedule struct {
+	Instr [numOps]uint64
+	// NativeCall is charged per native call, on top of what the native charges itself.
+	NativeCall uint64
+	// GlobalAccess is charged on top of the instruction for exists,
+	// borrow_global, move_from and move_to.
+	GlobalAccess uint64
+}
+
+// DefaultSchedule charges one unit per instruction, the model of
+// `aptos move test`'s instruction budget.
+var DefaultSchedule = func() *GasSchedule {
+	s := &GasSchedule{}
+	for i := range s.Instr {
+		s.Instr[i] = 1
+	}
+	return s
+}()
+
+type frame struct {
+	fn     *Function
+	code   []Instr
+	pc     int
+	locals []Value
+	tyArgs []*Type
+	mark   arenaMark
+}
+
+type arenaMark struct{ cur, off int }
+
+// localArena hands out frames' locals from chunks that never move, so that
+// references to locals (*Value) stay valid while the frame lives.
+type localArena struct {
+	chunks [][]Value
+	cur    int
+	off    int
+}
+
+const arenaChunk = 4096
+
+func (a *localArena) alloc(n int) ([]Value, arenaMark) {
+	m := arenaMark{a.cur, a.off}
+	if a.chunks == nil {
+		a.chunks = [][]Value{make([]Value, max(arenaChunk, n))}
+	}
+	if a.off+n > len(a.chunks[a.cur]) {
+		a.cur++
+		a.off = 0
+		if a.cur == len(a.chunks) {
+			a.chunks = append(a.chunks, make([]Value, max(arenaChunk, n)))
+		} else if len(a.chunks[a.cur]) < n {
+			a.chunks[a.cur] = make([]Value, n)
+		}
+	}
+	s := a.chunks[a.cur][a.off : a.off+n : a.off+n]
+	clear(s)
+	a.off += n
+	return s, m
+}
+
+func (a *localArena) release(m arenaMark) { a.cur, a.off = m.cur, m.off }
+
+var maxN = [...]uint64{KU8: 0xff, KU16: 0xffff, KU32: 0xffffffff, KU64: ^uint64(0)}
+
+// Call runs a function with arguments and returns its results. Arguments
+// are not validated against the signature (see ExecuteEntry for that).
+func (s *Session) Call(f *Function, tyArgs []*Type, args []Value) ([]Value, error) {
+	return s.call(f, tyArgs, args)
+}
+
+func (s *Session) call(f *Function, tyArgs []*Type, args []Value) ([]Value, error) {
+	if f.Native {
+		return s.callNative(f, tyArgs, args, nil)
+	}
+	base := len(s.frames)
+	sp0 := len(s.stack)
+	if base >= MaxCallDepth {
+		return nil, &ExecError{Status: CallStackOverflow, Location: f.Module.ID}
+	}
+	locals, mark := s.arena.alloc(f.NumLocals)
+	copy(locals, args)
+	s.frames = append(s.frames, frame{fn: f, code: f.Code, locals: locals, tyArgs: tyArgs, mark: mark})
+	err := s.run(base)
+	if err != nil {
+		// unwind
+		for len(s.frames) > base {
+			s.arena.release(s.frames[len(s.frames)-1].mark)
+			s.frames = s.frames[:len(s.frames)-1]
+		}
+		s.stack = s.stack[:sp0]
+		return nil, err
+	}
+	n := len(s.stack) - sp0
+	out := make([]Value, n)
+	copy(out, s.stack[sp0:])
+	clear(s.stack[sp0:])
+	s.stack = s.stack[:sp0]
+	return out, nil
+}
+
+func (s *Session) callNative(f *Function, tyArgs []*Type, args []Value, caller *frame) ([]Value, error) {
+	if f.Impl == nil {
+		return nil, &ExecError{Status: MissingDependency, Location: f.Module.ID, Function: f.Name,
+			Msg: "native function " + f.QualifiedName() + " is not available"}
+	}
+	if c := s.sched.NativeCall; c > 0 {
+		if s.gasLeft < c {
+			s.gasLeft = 0
+			return nil, &ExecError{Status: OutOfGas}
+		}
+		s.gasLeft -= c
+	}
+	ctx := NativeContext{s: s, Fn: f}
+	res, err := f.Impl(&ctx, tyArgs, args)
+	if err != nil {
+		ee, ok := err.(*ExecError)
+		if !ok {
+			ee = &ExecError{Status: UnknownInvariantViolation, Msg: err.Error()}
+		}
+		if ee.Location == (ModuleID{}) && !ee.Script {
+			ee.Location = f.Module.ID
+			if ee.Status == OutOfGas && caller != nil {
+				ee.Location = caller.fn.Module.ID
+			}
+		}
+		if ee.Function == "" {
+			ee.Function = f.Name
+		}
+		return nil, ee
+	}
+	return res, nil
+}
+
+// fail builds an error located at the current instruction of fr.
+func (s *Session) fail(fr *frame, st StatusCode, sub uint64, hasSub bool) *ExecError {
+	e := &ExecError{Status: st, Sub: sub, HasSub: hasSub, Location: fr.fn.Module.ID, Function: fr.fn.Name, Offset: fr.pc - 1}
+	s.locate(e, fr)
+	return e
+}
+
+func (s *Session) locate(e *ExecError, fr *frame) {
+	if fr.pc-1 >= 0 && fr.pc-1 < len(fr.fn.Pos) {
+		p := fr.fn.Pos[fr.pc-1]
+		e.File, e.Line, e.Col = fr.fn.File, p.Line, p.Col
+	}
+	e.Trace = e.Trace[:0]
+	for i := range s.frames {
+		f := &s.frames[i]
+		tf := TraceFrame{Module: f.fn.Module.ID, Function: f.fn.Name, File: f.fn.File}
+		if f.pc-1 >= 0 && f.pc-1 < len(f.fn.Pos) {
+			tf.Line, tf.Col = f.fn.Pos[f.pc-1].Line, f.fn.Pos[f.pc-1].Col
+		}
+		e.Trace = append(e.Trace, tf)
+	}
+}
+
+func (s *Session) pop() Value {
+	n := len(s.stack) - 1
+	v := s.stack[n]
+	s.stack[n] = Value{}
+	s.stack = s.stack[:n]
+	return v
+}
+
+func (s *Session) instType(fr *frame, t *Type) *Type {
+	if t.open {
+		return s.prog.Subst(t, fr.tyArgs)
+	}
+	return t
+}
+
+func bigOf(v Value, k Kind) *U256 {
+	if k <= KU64 {
+		return &U256{v.N}
+	}
+	return v.P.(*U256)
+}
+
+// run executes until the frame stack shrinks back to base.
+func (s *Session) run(base int) error {
+	fr := &s.frames[len(s.frames)-1]
+	code := fr.code
+	locals := fr.locals
+	gas := s.gasLeft
+	costs := &s.sched.Instr
+	defer func() { s.gasLeft = gas }()
+	for {
+		in := &code[fr.pc]
+		fr.pc++
+		c := costs[in.Op]
+		if gas < c {
+			gas = 0
+			return s.fail(fr, OutOfGas, 0, false)
+		}
+		gas -= c
+		switch in.Op {
+		case OpNop:
+		case OpLdInt:
+			s.stack = append(s.stack, Value{N: uint64(uint32(in.A)) | uint64(uint32(in.B))<<32})
+		case OpLdConst:
+			s.stack = append(s.stack, fr.fn.Consts[in.A].Copy())
+		case OpLdU256:
+			s.stack = append(s.stack, fr.fn.Consts[in.A])
+		case OpLdTrue:
+			s.stack = append(s.stack, Value{N: 1})
+		case OpLdFalse:
+			s.stack = append(s.stack, Value{})
+		case OpCopyLoc:
+			v := locals[in.A]
+			if v.P != nil {
+				v = v.Copy()
+			}
+			s.stack = append(s.stack, v)
+		case OpMoveLoc:
+			s.stack = append(s.stack, locals[in.A])
+			locals[in.A] = Value{}
+		case OpStLoc:
+			locals[in.A] = s.pop()
+		case OpBorrowLoc:
+			s.stack = append(s.stack, Value{P: &locals[in.A]})
+		case OpBorrowField:
+			top := &s.stack[len(s.stack)-1]
+			st := top.P.(*Value).P.(*Struct)
+			top.P = &st.Fields[in.A]
+		case OpBorrowVField:
+			top := &s.stack[len(s.stack)-1]
+			st := top.P.(*Value).P.(*Struct)
+			offs := fr.fn.VFields[in.A]
+			if st.Variant >= len(offs) || offs[st.Variant] < 0 {
+				return s.fail(fr, Aborted, 0xCA26CBD9BE0B0001, true)
+			}
+			top.P = &st.Fields[offs[st.Variant]]
+		case OpReadRef:
+			top := &s.stack[len(s.stack)-1]
+			v := *top.P.(*Value)
+			if v.P != nil {
+				v = v.Copy()
+			}
+			*top = v
+		case OpWriteRef:
+			r := s.pop()
+			v := s.pop()
+			*r.P.(*Value) = v
+		case OpPack:
+			n := int(in.A)
+			fields := make([]Value, n)
+			sp := len(s.stack) - n
+			copy(fields, s.stack[sp:])
+			clear(s.stack[sp:])
+			s.stack = s.stack[:sp]
+			s.stack = append(s.stack, Value{P: &Struct{Variant: int(in.B), Fields: fields}})
+		case OpUnpack:
+			v := s.pop()
+			st := v.P.(*Struct)
+			if in.B >= 0 && st.Variant != int(in.B) {
+				return s.fail(fr, StructVariantMismatch, 0, false)
+			}
+			s.stack = append(s.stack, st.Fields...)
+		case OpTestVariant:
+			top := &s.stack[len(s.stack)-1]
+			st := top.P.(*Value).P.(*Struct)
+			*top = Bool(st.Variant == int(in.A))
+		case OpTestVariants:
+			top := &s.stack[len(s.stack)-1]
+			st := top.P.(*Value).P.(*Struct)
+			set := fr.fn.VSets[in.A]
+			*top = Bool(st.Variant < len(set) && set[st.Variant])
+		case OpCall:
+			callee := fr.fn.Callees[in.A]
+			var tyArgs []*Type
+			if in.B >= 0 {
+				tyArgs = fr.fn.TyInsts[in.B]
+				if fr.tyArgs != nil {
+					tyArgs = s.prog.SubstAll(tyArgs, fr.tyArgs)
+				}
+			}
+			n := len(callee.Params)
+			if callee.Native {
+				args := make([]Value, n)
+				sp := len(s.stack) - n
+				copy(args, s.stack[sp:])
+				clear(s.stack[sp:])
+				s.stack = s.stack[:sp]
+				s.gasLeft = gas
+				res, err := s.callNative(callee, tyArgs, args, fr)
+				gas = s.gasLeft
+				fr = &s.frames[len(s.frames)-1]
+				if err != nil {
+					ee := err.(*ExecError)
+					if ee.File == "" {
+						s.locate(ee, fr)
+					}
+					return ee
+				}
+				s.stack = append(s.stack, res...)
+				continue
+			}
+			if len(s.frames) >= MaxCallDepth {
+				return s.fail(fr, CallStackOverflow, 0, false)
+			}
+			nl, mark := s.arena.alloc(callee.NumLocals)
+			sp := len(s.stack) - n
+			copy(nl, s.stack[sp:])
+			clear(s.stack[sp:])
+			s.stack = s.stack[:sp]
+			s.frames = append(s.frames, frame{fn: callee, code: callee.Code, locals: nl, tyArgs: tyArgs, mark: mark})
+			fr = &s.frames[len(s.frames)-1]
+			code, locals = fr.code, fr.locals
+		case OpRet:
+			s.arena.release(fr.mark)
+			s.frames[len(s.frames)-1] = frame{}
+			s.frames = s.frames[:len(s.frames)-1]
+			if len(s.frames) == base {
+				return nil
+			}
+			fr = &s.frames[len(s.frames)-1]
+			code, locals = fr.code, fr.locals
+		case OpBr:
+			fr.pc = int(in.A)
+		case OpBrTrue:
+			if s.pop().N != 0 {
+				fr.pc = int(in.A)
+			}
+		case OpBrFalse:
+			if s.pop().N == 0 {
+				fr.pc = int(in.A)
+			}
+		case OpPop:
+			s.pop()
+		case OpAbort:
+			code := s.pop().N
+			return s.fail(fr, Aborted, code, true)
+		case OpAdd, OpSub, OpMul, OpDiv, OpMod, OpBitOr, OpBitAnd, OpXor, OpShl, OpShr:
+			n := len(s.stack)
+			a, b := &s.stack[n-2], s.stack[n-1]
+			s.stack[n-1] = Value{}
+			s.stack = s.stack[:n-1]
+			if in.K <= KU64 {
+				x, y := a.N, b.N
+				var r uint64
+				switch in.Op {
+				case OpAdd:
+					var carry uint64
+					r, carry = bits.Add64(x, y, 0)
+					if carry != 0 || r > maxN[in.K] {
+						return s.fail(fr, ArithmeticError, 0, false)
+					}
+				case OpSub:
+					if y > x {
+						return s.fail(fr, ArithmeticError, 0, false)
+					}
+					r = x - y
+				case OpMul:
+					hi, lo := bits.Mul64(x, y)
+					if hi != 0 || lo > maxN[in.K] {
+						return s.fail(fr, ArithmeticError, 0, false)
+					}
+					r = lo
+				case OpDiv:
+					if y == 0 {
+						return s.fail(fr, ArithmeticError, 0, false)
+					}
+					r = x / y
+				case OpMod:
+					if y == 0 {
+						return s.fail(fr, ArithmeticError, 0, false)
+					}
+					r = x % y
+				case OpBitOr:
+					r = x | y
+				case OpBitAnd:
+					r = x & y
+				case OpXor:
+					r = x ^ y
+				case OpShl:
+					if y >= uint64(in.K.Bits()) {
+						return s.fail(fr, ArithmeticError, 0, false)
+					}
+					r = (x << y) & maxN[in.K]
+				case OpShr:
+					if y >= uint64(in.K.Bits()) {
+						return s.fail(fr, ArithmeticError, 0, false)
+					}
+					r = x >> y
+				}
+				a.N = r
+				continue
+			}
+			r, ok := arith256(in.Op, in.K, a.P.(*U256), b)
+			if !ok {
+				return s.fail(fr, ArithmeticError, 0, false)
+			}
+			a.P = r
+		case OpLt, OpGt, OpLe, OpGe:
+			n := len(s.stack)
+			a, b := s.stack[n-2], s.stack[n-1]
+			s.stack[n-1] = Value{}
+			s.stack = s.stack[:n-1]
+			var c int
+			if a.P == nil && b.P == nil {
+				switch {
+				case a.N < b.N:
+					c = -1
+				case a.N > b.N:
+					c = 1
+				}
+			} else {
+				c = Compare(a, b)
+			}
+			var r bool
+			switch in.Op {
+			case OpLt:
+				r = c < 0
+			case OpGt:
+				r = c > 0
+			case OpLe:
+				r = c <= 0
+			default:
+				r = c >= 0
+			}
+			s.stack[n-2] = Bool(r)
+		case OpEq, OpNeq:
+			n := len(s.stack)
+			a, b := s.stack[n-2], s.stack[n-1]
+			s.stack[n-1] = Value{}
+			s.stack = s.stack[:n-1]
+			var eq bool
+			if a.P == nil && b.P == nil {
+				eq = a.N == b.N
+			} else {
+				eq = Equal(a, b)
+			}
+			s.stack[n-2] = Bool(eq == (in.Op == OpEq))
+		case OpNot:
+			top := &s.stack[len(s.stack)-1]
+			top.N ^= 1
+		case OpCast:
+			top := &s.stack[len(s.stack)-1]
+			from := Kind(in.B)
+			if from <= KU64 && in.K <= KU64 {
+				if top.N > maxN[in.K] {
+					return s.fail(fr, ArithmeticError, 0, false)
+				}
+				continue
+			}
+			u := bigOf(*top, from)
+			if !u.fits(in.K.Bits()) {
+				return s.fail(fr, ArithmeticError, 0, false)
+			}
+			if in.K <= KU64 {
+				*top = Value{N: u[0]}
+			} else {
+				cp := *u
+				*top = Value{P: &cp}
+			}
+		case OpVecPack:
+			n := int(in.A)
+			elems := make([]Value, n)
+			sp := len(s.stack) - n
+			copy(elems, s.stack[sp:])
+			clear(s.stack[sp:])
+			s.stack = s.stack[:sp]
+			s.stack = append(s.stack, Value{P: &Vector{Elems: elems}})
+		case OpVecLen:
+			top := &s.stack[len(s.stack)-1]
+			*top = Value{N: uint64(len(top.P.(*Value).P.(*Vector).Elems))}
+		case OpVecBorrow:
+			i := s.pop().N
+			top := &s.stack[len(s.stack)-1]
+			vec := top.P.(*Value).P.(*Vector)
+			if i >= uint64(len(vec.Elems)) {
+				return s.fail(fr, VectorOperationError, VecIndexOutOfBounds, true)
+			}
+			top.P = &vec.Elems[i]
+		case OpVecPush:
+			e := s.pop()
+			r := s.pop()
+			vec := r.P.(*Value).P.(*Vector)
+			vec.Elems = append(vec.Elems, e)
+		case OpVecPop:
+			top := &s.stack[len(s.stack)-1]
+			vec := top.P.(*Value).P.(*Vector)
+			n := len(vec.Elems)
+			if n == 0 {
+				return s.fail(fr, VectorOperationError, VecPopEmpty, true)
+			}
+			*top = vec.Elems[n-1]
+			vec.Elems[n-1] = Value{}
+			vec.Elems = vec.Elems[:n-1]
+		case OpVecUnpack:
+			v := s.pop()
+			vec := v.P.(*Vector)
+			if len(vec.Elems) != int(in.A) {
+				return s.fail(fr, VectorOperationError, VecUnpackMismatch, true)
+			}
+			s.stack = append(s.stack, vec.Elems...)
+		case OpVecSwap:
+			j := s.pop().N
+			i := s.pop().N
+			r := s.pop()
+			vec := r.P.(*Value).P.(*Vector)
+			n := uint64(len(vec.Elems))
+			if i >= n || j >= n {
+				return s.fail(fr, VectorOperationError, VecIndexOutOfBounds, true)
+			}
+			vec.Elems[i], vec.Elems[j] = vec.Elems[j], vec.Elems[i]
+		case OpExists, OpBorrowGlob, OpMoveFrom:
+			if g := s.sched.GlobalAccess; g > 0 {
+				if gas < g {
+					gas = 0
+					return s.fail(fr, OutOfGas, 0, false)
+				}
+				gas -= g
+			}
+			t := s.instType(fr, fr.fn.Types[in.A])
+			top := &s.stack[len(s.stack)-1]
+			addr := *top.P.(*Address)
+			switch in.Op {
+			case OpExists:
+				ok, err := s.exists(addr, t)
+				if err != nil {
+					return s.wrap(fr, err)
+				}
+				*top = Bool(ok)
+			case OpBorrowGlob:
+				loc, err := s.borrowGlobal(addr, t, in.B != 0)
+				if err != nil {
+					return s.wrap(fr, err)
+				}
+				*top = Value{P: loc}
+			default:
+				v, err := s.moveFrom(addr, t)
+				if err != nil {
+					return s.wrap(fr, err)
+				}
+				*top = v
+			}
+		case OpMoveTo:
+			if g := s.sched.GlobalAccess; g > 0 {
+				if gas < g {
+					gas = 0
+					return s.fail(fr, OutOfGas, 0, false)
+				}
+				gas -= g
+			}
+			t := s.instType(fr, fr.fn.Types[in.A])
+			v := s.pop()
+			sg := s.pop().P.(*Value).P.(*Signer)
+			if err := s.moveTo(sg.Addr, t, v); err != nil {
+				return s.wrap(fr, err)
+			}
+		case OpPackClosure:
+			fn := fr.fn.Callees[in.A]
+			var tyArgs []*Type
+			if in.B >= 0 {
+				tyArgs = fr.fn.TyInsts[in.B]
+				if fr.tyArgs != nil {
+					tyArgs = s.prog.SubstAll(tyArgs, fr.tyArgs)
+				}
+			}
+			n := int(in.K)
+			captured := make([]Value, n)
+			sp := len(s.stack) - n
+			copy(captured, s.stack[sp:])
+			clear(s.stack[sp:])
+			s.stack = s.stack[:sp]
+			s.stack = append(s.stack, Value{P: &Closure{Fn: fn, TyArgs: tyArgs, Captured: captured, Mask: (1 << n) - 1}})
+		case OpCallClosure:
+			cl := s.pop().P.(*Closure)
+			n := int(in.A)
+			args := make([]Value, 0, len(cl.Captured)+n)
+			args = append(args, cl.Captured...)
+			sp := len(s.stack) - n
+			args = append(args, s.stack[sp:]...)
+			clear(s.stack[sp:])
+			s.stack = s.stack[:sp]
+			if len(s.frames) >= MaxCallDepth {
+				return s.fail(fr, CallStackOverflow, 0, false)
+			}
+			s.gasLeft = gas
+			res, err := s.call(cl.Fn, cl.TyArgs, args)
+			gas = s.gasLeft
+			fr = &s.frames[len(s.frames)-1]
+			code, locals = fr.code, fr.locals
+			if err != nil {
+				return err
+			}
+			s.stack = append(s.stack, res...)
+		default:
+			return s.fail(fr, UnknownInvariantViolation, 0, false)
+		}
+	}
+}
+
+func (s *Session) wrap(fr *frame, err error) error {
+	ee, ok := err.(*ExecError)
+	if !ok {
+		ee = &ExecError{Status: UnknownInvariantViolation, Msg: err.Error()}
+	}
+	ee.Location, ee.Function, ee.Offset = fr.fn.Module.ID, fr.fn.Name, fr.pc-1
+	s.locate(ee, fr)
+	return ee
+}
+
+func arith256(op Op, k Kind, a *U256, bv Value) (*U256, bool) {
+	bitsN := k.Bits()
+	var r U256
+	ok := true
+	switch op {
+	case OpShl, OpShr:
+		sh := bv.N
+		if sh >= uint64(bitsN) {
+			return nil, false
+		}
+		if op == OpShl {
+			r = shl256(a, uint(sh))
+			if bitsN == 128 {
+				r[2], r[3] = 0, 0
+			}
+		} else {
+			r = shr256(a, uint(sh))
+		}
+		return &r, true
+	}
+	b := bv.P.(*U256)
+	switch op {
+	case OpAdd:
+		r, ok = add256(a, b)
+	case OpSub:
+		r, ok = sub256(a, b)
+	case OpMul:
+		r, ok = mul256(a, b)
+	case OpDiv:
+		r, _, ok = divmod256(a, b)
+	case OpMod:
+		_, r, ok = divmod256(a, b)
+	case OpBitOr:
+		r = U256{a[0] | b[0], a[1] | b[1], a[2] | b[2], a[3] | b[3]}
+	case OpBitAnd:
+		r = U256{a[0] & b[0], a[1] & b[1], a[2] & b[2], a[3] & b[3]}
+	case OpXor:
+		r = U256{a[0] ^ b[0], a[1] ^ b[1], a[2] ^ b[2], a[3] ^ b[3]}
+	}
+	if !ok || !r.fits(bitsN) {
+		return nil, false
+	}
+	return &r, true
+}

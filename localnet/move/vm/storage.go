@@ -1,0 +1,380 @@
+package vm
+
+import (
+	"bytes"
+	"io"
+	"sort"
+)
+
+// Storage is the global state an execution reads through. Resources are
+// keyed by (address, struct type) and table items by (table handle, BCS of
+// the key); values are BCS bytes laid out exactly as on Aptos. A nil slice
+// with ok=false means absent.
+type Storage interface {
+	Resource(addr Address, t *Type) (data []byte, ok bool, err error)
+	TableItem(handle Address, key []byte) (data []byte, ok bool, err error)
+}
+
+// EmptyStorage holds nothing.
+type EmptyStorage struct{}
+
+// Resource implements Storage.
+func (EmptyStorage) Resource(Address, *Type) ([]byte, bool, error) { return nil, false, nil }
+
+// TableItem implements Storage.
+func (EmptyStorage) TableItem(Address, []byte) ([]byte, bool, error) { return nil, false, nil }
+
+// Event is an emitted event: a module event, or a legacy event on a handle
+// (GUID and sequence number set).
+type Event struct {
+	Type   *Type
+	Data   []byte
+	Value  Value
+	Handle bool
+	GUID   []byte // BCS of the handle's GUID
+	Seq    uint64
+}
+
+// TxnContext is the per-transaction information natives may read.
+type TxnContext struct {
+	Sender      Address
+	Secondaries []Address
+	FeePayer    *Address
+	Hash        []byte // 32 bytes
+	ChainID     uint8
+	// AUIDCounter counts unique addresses generated so far (objects, tables).
+	AUIDCounter    uint64
+	MaxGasAmount   uint64
+	GasUnitPrice   uint64
+	EntryFunction  *Function
+	EntryTyArgs    []*Type
+	EntryArgs      [][]byte
+	TimestampMicro uint64
+}
+
+type resKey struct {
+	addr Address
+	t    *Type
+}
+
+type resEntry struct {
+	val        Value
+	exists     bool
+	origExists bool
+	origData   []byte
+	touched    bool // borrowed mutably, moved or published
+}
+
+// Session is one execution against a Storage: it caches resources and
+// table items it reads, collects events, meters gas, and produces a
+// ChangeSet. A Session is not safe for concurrent use.
+type Session struct {
+	prog   *Program
+	store  Storage
+	res    map[resKey]*resEntry
+	tables Tables
+	// Events emitted so far.
+	Events []Event
+	// Txn is the transaction context natives read.
+	Txn TxnContext
+	// Debug receives std::debug::print output when set.
+	Debug io.Writer
+
+	gasLeft  uint64
+	gasLimit uint64
+	sched    *GasSchedule
+	ext      map[string]any
+
+	// interpreter state, reused across calls
+	stack  []Value
+	frames []frame
+	arena  localArena
+}
+
+// NewSession starts an execution of prog over store with a gas budget
+// (in units of the schedule; nil schedule means one unit per instruction).
+func (p *Program) NewSession(store Storage, gasBudget uint64, sched *GasSchedule) *Session {
+	if store == nil {
+		store = EmptyStorage{}
+	}
+	if sched == nil {
+		sched = DefaultSchedule
+	}
+	s := &Session{prog: p, store: store, res: map[resKey]*resEntry{}, gasLeft: gasBudget, gasLimit: gasBudget, sched: sched}
+	s.tables.s = s
+	return s
+}
+
+// Program returns the session's program.
+func (s *Session) Program() *Program { return s.prog }
+
+// GasUsed returns the units consumed so far.
+func (s *Session) GasUsed() uint64 { return s.gasLimit - s.gasLeft }
+
+// GasLeft returns the units left.
+func (s *Session) GasLeft() uint64 { return s.gasLeft }
+
+func (s *Session) entry(addr Address, t *Type) (*resEntry, error) {
+	k := resKey{addr, t}
+	if e, ok := s.res[k]; ok {
+		return e, nil
+	}
+	e := &resEntry{}
+	data, ok, err := s.store.Resource(addr, t)
+	if err != nil {
+		return nil, &ExecError{Status: UnknownInvariantViolation, Msg: "storage: " + err.Error()}
+	}
+	if ok {
+		v, err := s.prog.Deserialize(t, data)
+		if err != nil {
+			return nil, &ExecError{Status: DataFormatError, Msg: "stored resource " + t.String() + ": " + err.Error()}
+		}
+		e.val, e.exists, e.origExists, e.origData = v, true, true, data
+	}
+	s.res[k] = e
+	return e, nil
+}
+
+func (s *Session) exists(addr Address, t *Type) (bool, error) {
+	e, err := s.entry(addr, t)
+	if err != nil {
+		return false, err
+	}
+	return e.exists, nil
+}
+
+func (s *Session) borrowGlobal(addr Address, t *Type, mut bool) (*Value, error) {
+	e, err := s.entry(addr, t)
+	if err != nil {
+		return nil, err
+	}
+	if !e.exists {
+		return nil, &ExecError{Status: MissingData, Msg: "no resource " + t.String() + " at " + addr.String()}
+	}
+	if mut {
+		e.touched = true
+	}
+	return &e.val, nil
+}
+
+func (s *Session) moveTo(addr Address, t *Type, v Value) error {
+	e, err := s.entry(addr, t)
+	if err != nil {
+		return err
+	}
+	if e.exists {
+		return &ExecError{Status: ResourceAlreadyExists, Msg: "resource " + t.String() + " already exists at " + addr.String()}
+	}
+	e.val, e.exists, e.touched = v, true, true
+	return nil
+}
+
+func (s *Session) moveFrom(addr Address, t *Type) (Value, error) {
+	e, err := s.entry(addr, t)
+	if err != nil {
+		return Value{}, err
+	}
+	if !e.exists {
+		return Value{}, &ExecError{Status: MissingData, Msg: "no resource " + t.String() + " at " + addr.String()}
+	}
+	v := e.val
+	// A fresh location: references into the old one cannot outlive this call.
+	e.val, e.exists, e.touched = Value{}, false, true
+	return v, nil
+}
+
+// ResourceChange is a write or deletion of a resource.
+type ResourceChange struct {
+	Addr    Address
+	Type    *Type
+	Data    []byte // nil when deleted
+	Deleted bool
+}
+
+// TableItemChange is a write or deletion of a table item.
+type TableItemChange struct {
+	Handle  Address
+	Key     []byte
+	Data    []byte
+	Deleted bool
+}
+
+// TableInfo records the key and value types of a table created in the execution.
+type TableInfo struct {
+	Handle    Address
+	KeyType   *Type
+	ValueType *Type
+}
+
+// ChangeSet is what an execution wrote.
+type ChangeSet struct {
+	Resources  []ResourceChange
+	TableItems []TableItemChange
+	NewTables  []TableInfo
+}
+
+// Finish serializes what changed into a ChangeSet. Entries whose bytes are
+// unchanged are left out. Output order is deterministic.
+func (s *Session) Finish() (*ChangeSet, error) {
+	cs := &ChangeSet{}
+	for k, e := range s.res {
+		if !e.touched {
+			continue
+		}
+		switch {
+		case e.exists:
+			data, err := s.prog.Serialize(k.t, e.val)
+			if err != nil {
+				return nil, err
+			}
+			if e.origExists && bytes.Equal(data, e.origData) {
+				continue
+			}
+			cs.Resources = append(cs.Resources, ResourceChange{Addr: k.addr, Type: k.t, Data: data})
+		case e.origExists:
+			cs.Resources = append(cs.Resources, ResourceChange{Addr: k.addr, Type: k.t, Deleted: true})
+		}
+	}
+	sort.Slice(cs.Resources, func(i, j int) bool {
+		a, b := cs.Resources[i], cs.Resources[j]
+		if c := bytes.Compare(a.Addr[:], b.Addr[:]); c != 0 {
+			return c < 0
+		}
+		return a.Type.String() < b.Type.String()
+	})
+	if err := s.tables.finish(cs); err != nil {
+		return nil, err
+	}
+	return cs, nil
+}
+
+// Tables holds the table items an execution touched.
+type Tables struct {
+	s     *Session
+	items map[tableKey]*tableEntry
+	infos []TableInfo
+}
+
+type tableKey struct {
+	handle Address
+	key    string
+}
+
+type tableEntry struct {
+	val        Value
+	t          *Type
+	exists     bool
+	origExists bool
+	origData   []byte
+	touched    bool
+}
+
+// NewTable records a table created in this execution.
+func (t *Tables) NewTable(handle Address, keyType, valueType *Type) {
+	t.infos = append(t.infos, TableInfo{Handle: handle, KeyType: keyType, ValueType: valueType})
+}
+
+func (t *Tables) entry(handle Address, key []byte, vt *Type) (*tableEntry, error) {
+	if t.items == nil {
+		t.items = map[tableKey]*tableEntry{}
+	}
+	k := tableKey{handle, string(key)}
+	if e, ok := t.items[k]; ok {
+		return e, nil
+	}
+	e := &tableEntry{t: vt}
+	data, ok, err := t.s.store.TableItem(handle, key)
+	if err != nil {
+		return nil, &ExecError{Status: UnknownInvariantViolation, Msg: "storage: " + err.Error()}
+	}
+	if ok {
+		v, err := t.s.prog.Deserialize(vt, data)
+		if err != nil {
+			return nil, &ExecError{Status: DataFormatError, Msg: "stored table item: " + err.Error()}
+		}
+		e.val, e.exists, e.origExists, e.origData = v, true, true, data
+	}
+	t.items[k] = e
+	return e, nil
+}
+
+// Contains reports whether the table has the key.
+func (t *Tables) Contains(handle Address, key []byte, valueType *Type) (bool, error) {
+	e, err := t.entry(handle, key, valueType)
+	if err != nil {
+		return false, err
+	}
+	return e.exists, nil
+}
+
+// Add inserts an item; it returns false if the key is already present.
+func (t *Tables) Add(handle Address, key []byte, valueType *Type, v Value) (bool, error) {
+	e, err := t.entry(handle, key, valueType)
+	if err != nil {
+		return false, err
+	}
+	if e.exists {
+		return false, nil
+	}
+	e.val, e.exists, e.touched, e.t = v, true, true, valueType
+	return true, nil
+}
+
+// Borrow returns the location of an item; ok is false if it is absent.
+func (t *Tables) Borrow(handle Address, key []byte, valueType *Type, mut bool) (*Value, bool, error) {
+	e, err := t.entry(handle, key, valueType)
+	if err != nil {
+		return nil, false, err
+	}
+	if !e.exists {
+		return nil, false, nil
+	}
+	if mut {
+		e.touched = true
+	}
+	return &e.val, true, nil
+}
+
+// Remove deletes an item and returns it; ok is false if it is absent.
+func (t *Tables) Remove(handle Address, key []byte, valueType *Type) (Value, bool, error) {
+	e, err := t.entry(handle, key, valueType)
+	if err != nil {
+		return Value{}, false, err
+	}
+	if !e.exists {
+		return Value{}, false, nil
+	}
+	v := e.val
+	e.val, e.exists, e.touched = Value{}, false, true
+	return v, true, nil
+}
+
+func (t *Tables) finish(cs *ChangeSet) error {
+	for k, e := range t.items {
+		if !e.touched {
+			continue
+		}
+		switch {
+		case e.exists:
+			data, err := t.s.prog.Serialize(e.t, e.val)
+			if err != nil {
+				return err
+			}
+			if e.origExists && bytes.Equal(data, e.origData) {
+				continue
+			}
+			cs.TableItems = append(cs.TableItems, TableItemChange{Handle: k.handle, Key: []byte(k.key), Data: data})
+		case e.origExists:
+			cs.TableItems = append(cs.TableItems, TableItemChange{Handle: k.handle, Key: []byte(k.key), Deleted: true})
+		}
+	}
+	sort.Slice(cs.TableItems, func(i, j int) bool {
+		a, b := cs.TableItems[i], cs.TableItems[j]
+		if c := bytes.Compare(a.Handle[:], b.Handle[:]); c != 0 {
+			return c < 0
+		}
+		return bytes.Compare(a.Key, b.Key) < 0
+	})
+	cs.NewTables = append(cs.NewTables, t.infos...)
+	return nil
+}
