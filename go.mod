@@ -3,6 +3,7 @@ module github.com/agi-nostr/agi-nostr
 go 1.26.0
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/aptos-labs/aptos-go-sdk v1.14.0
 	github.com/btcsuite/btcd/btcutil v1.1.5
 	github.com/coder/websocket v1.8.15

@@ -13,17 +13,21 @@ import (
 
 func main() {
 	if err := newRootCmd().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "localnet:", err)
+		if err != errSilent {
+			fmt.Fprintln(os.Stderr, "localnet:", err)
+		}
 		os.Exit(1)
 	}
 }
 
 func newRootCmd() *cobra.Command {
-	return &cobra.Command{
+	root := &cobra.Command{
 		Use:           "localnet",
 		Short:         "Embedded Aptos-compatible chain and Move toolchain",
 		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.AddCommand(newMoveCmd())
+	return root
 }

@@ -149,6 +149,41 @@ func (s *Session) fail(fr *frame, st StatusCode, sub uint64, hasSub bool) *ExecE
 	return e
 }
 
+func (s *Session) failMsg(fr *frame, st StatusCode, msg string) *ExecError {
+	e := s.fail(fr, st, 0, false)
+	e.Msg = msg
+	return e
+}
+
+var arithMsgs = map[Op]string{
+	OpAdd: "Addition overflow", OpSub: "Subtraction overflow", OpMul: "Multiplication overflow",
+	OpDiv: "Division by zero", OpMod: "Integer remainder by zero", OpShl: "Shift Left overflow", OpShr: "Shift Right overflow",
+}
+
+func castMsg(from, to Kind, v Value) string {
+	var n string
+	if from <= KU64 {
+		n = itoaU(v.N)
+	} else {
+		n = v.P.(*U256).Big().String()
+	}
+	return "Cannot cast " + Prim(from).String() + "(" + n + ") to " + Prim(to).String()
+}
+
+func itoaU(x uint64) string {
+	if x == 0 {
+		return "0"
+	}
+	var buf [20]byte
+	i := len(buf)
+	for x > 0 {
+		i--
+		buf[i] = byte('0' + x%10)
+		x /= 10
+	}
+	return string(buf[i:])
+}
+
 func (s *Session) locate(e *ExecError, fr *frame) {
 	if fr.pc-1 >= 0 && fr.pc-1 < len(fr.fn.Pos) {
 		p := fr.fn.Pos[fr.pc-1]
@@ -157,7 +192,7 @@ func (s *Session) locate(e *ExecError, fr *frame) {
 	e.Trace = e.Trace[:0]
 	for i := range s.frames {
 		f := &s.frames[i]
-		tf := TraceFrame{Module: f.fn.Module.ID, Function: f.fn.Name, File: f.fn.File}
+		tf := TraceFrame{Module: f.fn.Module.ID, Function: f.fn.Name, File: f.fn.File, NameLine: f.fn.NameLine, NameCol: f.fn.NameCol}
 		if f.pc-1 >= 0 && f.pc-1 < len(f.fn.Pos) {
 			tf.Line, tf.Col = f.fn.Pos[f.pc-1].Line, f.fn.Pos[f.pc-1].Col
 		}
@@ -354,27 +389,27 @@ func (s *Session) run(base int) error {
 					var carry uint64
 					r, carry = bits.Add64(x, y, 0)
 					if carry != 0 || r > maxN[in.K] {
-						return s.fail(fr, ArithmeticError, 0, false)
+						return s.failMsg(fr, ArithmeticError, arithMsgs[in.Op])
 					}
 				case OpSub:
 					if y > x {
-						return s.fail(fr, ArithmeticError, 0, false)
+						return s.failMsg(fr, ArithmeticError, arithMsgs[in.Op])
 					}
 					r = x - y
 				case OpMul:
 					hi, lo := bits.Mul64(x, y)
 					if hi != 0 || lo > maxN[in.K] {
-						return s.fail(fr, ArithmeticError, 0, false)
+						return s.failMsg(fr, ArithmeticError, arithMsgs[in.Op])
 					}
 					r = lo
 				case OpDiv:
 					if y == 0 {
-						return s.fail(fr, ArithmeticError, 0, false)
+						return s.failMsg(fr, ArithmeticError, arithMsgs[in.Op])
 					}
 					r = x / y
 				case OpMod:
 					if y == 0 {
-						return s.fail(fr, ArithmeticError, 0, false)
+						return s.failMsg(fr, ArithmeticError, arithMsgs[in.Op])
 					}
 					r = x % y
 				case OpBitOr:
@@ -385,12 +420,12 @@ func (s *Session) run(base int) error {
 					r = x ^ y
 				case OpShl:
 					if y >= uint64(in.K.Bits()) {
-						return s.fail(fr, ArithmeticError, 0, false)
+						return s.failMsg(fr, ArithmeticError, arithMsgs[in.Op])
 					}
 					r = (x << y) & maxN[in.K]
 				case OpShr:
 					if y >= uint64(in.K.Bits()) {
-						return s.fail(fr, ArithmeticError, 0, false)
+						return s.failMsg(fr, ArithmeticError, arithMsgs[in.Op])
 					}
 					r = x >> y
 				}
@@ -399,7 +434,7 @@ func (s *Session) run(base int) error {
 			}
 			r, ok := arith256(in.Op, in.K, a.P.(*U256), b)
 			if !ok {
-				return s.fail(fr, ArithmeticError, 0, false)
+				return s.failMsg(fr, ArithmeticError, arithMsgs[in.Op])
 			}
 			a.P = r
 		case OpLt, OpGt, OpLe, OpGe:
@@ -450,13 +485,13 @@ func (s *Session) run(base int) error {
 			from := Kind(in.B)
 			if from <= KU64 && in.K <= KU64 {
 				if top.N > maxN[in.K] {
-					return s.fail(fr, ArithmeticError, 0, false)
+					return s.failMsg(fr, ArithmeticError, castMsg(from, in.K, *top))
 				}
 				continue
 			}
 			u := bigOf(*top, from)
 			if !u.fits(in.K.Bits()) {
-				return s.fail(fr, ArithmeticError, 0, false)
+				return s.failMsg(fr, ArithmeticError, castMsg(from, in.K, *top))
 			}
 			if in.K <= KU64 {
 				*top = Value{N: u[0]}

@@ -121,6 +121,8 @@ type Function struct {
 	VSets     [][]bool  // variant sets for `is` tests
 	File      string
 	Line      int32
+	// NameLine and NameCol locate the function's name (for diagnostics).
+	NameLine, NameCol int32
 }
 
 // PosInfo is a source position of an instruction.

@@ -95,6 +95,8 @@ type TraceFrame struct {
 	Function  string
 	File      string
 	Line, Col int32
+	// NameLine, NameCol locate the function's name.
+	NameLine, NameCol int32
 }
 
 func (e *ExecError) Error() string {

@@ -149,7 +149,7 @@ func (s *Session) borrowGlobal(addr Address, t *Type, mut bool) (*Value, error) 
 		return nil, err
 	}
 	if !e.exists {
-		return nil, &ExecError{Status: MissingData, Msg: "no resource " + t.String() + " at " + addr.String()}
+		return nil, &ExecError{Status: MissingData, Msg: "Failed to borrow global resource from " + addr.Long()[2:]}
 	}
 	if mut {
 		e.touched = true
@@ -163,7 +163,7 @@ func (s *Session) moveTo(addr Address, t *Type, v Value) error {
 		return err
 	}
 	if e.exists {
-		return &ExecError{Status: ResourceAlreadyExists, Msg: "resource " + t.String() + " already exists at " + addr.String()}
+		return &ExecError{Status: ResourceAlreadyExists, Msg: "Failed to move resource into " + addr.Long()[2:]}
 	}
 	e.val, e.exists, e.touched = v, true, true
 	return nil
@@ -175,7 +175,7 @@ func (s *Session) moveFrom(addr Address, t *Type) (Value, error) {
 		return Value{}, err
 	}
 	if !e.exists {
-		return Value{}, &ExecError{Status: MissingData, Msg: "no resource " + t.String() + " at " + addr.String()}
+		return Value{}, &ExecError{Status: MissingData, Msg: "Failed to move resource from " + addr.Long()[2:]}
 	}
 	v := e.val
 	// A fresh location: references into the old one cannot outlive this call.
