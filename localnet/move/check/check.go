@@ -170,7 +170,11 @@ func (c *compiler) checkFun(fn *funInfo) {
 	f.retTy = fn.result
 	fn.body = f.b
 	t := f.block(fn.decl.Body)
-	f.coerce(t, fn.result, fn.decl.Body.End, "function result")
+	pos := fn.decl.Body.End
+	if r := fn.decl.Body.Result; r != nil {
+		pos = r.ExprPos()
+	}
+	f.coerce(t, fn.result, pos, "function result")
 	f.finish()
 }
 
@@ -720,6 +724,8 @@ func (f *fchecker) expr1(e syntax.Expr) *cty {
 		in := f.set(e, &einfo{k: ekReturn, ty: tyNever})
 		if f.lambda > 0 {
 			f.errorf(e.Pos, "'return' is not allowed in a lambda")
+		} else if f.fn.inline {
+			f.errorf(e.Pos, "'return' is not supported in inline functions")
 		}
 		if e.X != nil {
 			t := f.expr(e.X)

@@ -237,9 +237,6 @@ func Compile(pkgs []*Package, opts Options) (res *Result, err error) {
 		c.declareFuns(m)
 		c.declareConsts(m)
 	}
-	if len(c.errs) > 0 {
-		return nil, c.errs
-	}
 	for _, m := range c.modList {
 		for _, k := range m.clist {
 			c.evalConst(k)
@@ -252,6 +249,9 @@ func Compile(pkgs []*Package, opts Options) (res *Result, err error) {
 			}
 		}
 	}
+	for _, m := range c.modList {
+		c.collectTests(m)
+	}
 	if len(c.errs) > 0 {
 		return nil, c.errs
 	}
@@ -262,9 +262,6 @@ func Compile(pkgs []*Package, opts Options) (res *Result, err error) {
 			}
 		}
 		m.vmod.Index()
-	}
-	for _, m := range c.modList {
-		c.collectTests(m)
 	}
 	if len(c.errs) > 0 {
 		return nil, c.errs
@@ -899,6 +896,20 @@ func (c *compiler) declareFuns(m *modInfo) {
 			m.vmod.Functions = append(m.vmod.Functions, vf)
 		}
 		c.checkSignatureRules(f)
+	}
+	// A module compiles public(package) to friend visibility, so it cannot
+	// use both.
+	var friendFn, packageFn *funInfo
+	for _, f := range m.flist {
+		if f.vis == vm.Friend && friendFn == nil {
+			friendFn = f
+		}
+		if f.vis == vm.Package && packageFn == nil {
+			packageFn = f
+		}
+	}
+	if friendFn != nil && packageFn != nil {
+		c.errorf(m.file, packageFn.decl.Pos, "cannot use both package and friend visibility in the same module (friend function '%s', package function '%s')", friendFn.name, packageFn.name)
 	}
 }
 

@@ -349,7 +349,7 @@ func (g *gen) expr(e syntax.Expr) *cty {
 		ce := e.(*syntax.CastExpr)
 		g.expr(ce.X)
 		g.cur = ce.Pos
-		g.emit(vm.OpCast, in.castTo, int32(g.kind(in.opnd)), 0)
+		g.emit(vm.OpCast, in.castTo, 0, int32(g.kind(in.opnd)))
 	case ekTuple:
 		for _, x := range e.(*syntax.TupleExpr).Elems {
 			g.expr(x)
@@ -640,6 +640,7 @@ func (g *gen) fieldRef(e *syntax.DotExpr, in *einfo, mut bool) {
 	g.cur = e.Pos
 	if in.vfield != nil {
 		g.vf.VFields = append(g.vf.VFields, in.vfield)
+		g.vf.VEnums = append(g.vf.VEnums, prune(g.resolve(in.sty)).sdef.def)
 		g.emit(vm.OpBorrowVField, 0, int32(len(g.vf.VFields)-1), 0)
 		return
 	}

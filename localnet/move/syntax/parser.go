@@ -1352,12 +1352,8 @@ func (p *parser) parseControl() Expr {
 		case p.is(LOOP):
 			p.next()
 			return &LoopExpr{Pos: pos, Label: label, Body: p.parseBodyExp()}
-		case p.isWord("for"):
-			f := p.parseFor().(*ForExpr)
-			f.Label = label
-			return f
 		}
-		p.unexpected("'while', 'loop' or 'for' after a label")
+		p.unexpected("'while' or 'loop' after a label")
 	case IDENT:
 		if p.isWord("for") {
 			return p.parseFor()

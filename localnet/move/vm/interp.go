@@ -273,7 +273,15 @@ func (s *Session) run(base int) error {
 			st := top.P.(*Value).P.(*Struct)
 			offs := fr.fn.VFields[in.A]
 			if st.Variant >= len(offs) || offs[st.Variant] < 0 {
-				return s.fail(fr, Aborted, 0xCA26CBD9BE0B0001, true)
+				def := fr.fn.VEnums[in.A]
+				want := ""
+				for i, o := range offs {
+					if o >= 0 {
+						want = def.Variants[i].Name
+						break
+					}
+				}
+				return s.failMsg(fr, StructVariantMismatch, "expected enum variant "+want+", found `"+def.Variants[st.Variant].Name+"`")
 			}
 			top.P = &st.Fields[offs[st.Variant]]
 		case OpReadRef:

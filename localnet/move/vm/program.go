@@ -118,6 +118,7 @@ type Function struct {
 	TyInsts   [][]*Type // type argument lists; may mention this function's type parameters
 	Types     []*Type   // types for global-storage operations
 	VFields   [][]int16 // per enum field borrow: field offset per variant, -1 if absent
+	VEnums    []*StructDef // the enum of each VFields entry
 	VSets     [][]bool  // variant sets for `is` tests
 	File      string
 	Line      int32

@@ -58,9 +58,4 @@ module basics::arith {
         };
         assert!(n == 5, 1);
     }
-
-    #[test]
-    fun spin_forever() {
-        loop {}
-    }
 }

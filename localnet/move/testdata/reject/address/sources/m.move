@@ -1,0 +1,1 @@
+module unassigned::m {}

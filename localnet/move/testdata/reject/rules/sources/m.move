@@ -1,0 +1,20 @@
+module bad::rules {
+    struct Thing has drop { v: u64 }
+    public entry fun returns(): u64 { 1 }
+    public entry fun bad_arg(_t: Thing) {}
+    public entry fun mut_signer(_s: &mut signer) {}
+    #[view]
+    public fun view_nothing() {}
+    #[view]
+    public fun view_signer(_s: &signer): u64 { 1 }
+    public fun init_module(_s: &signer) {}
+    inline fun early(): u64 { return 1 }
+    #[test(a = @0x1)]
+    fun wrong_test_args(b: signer) { let _ = b; }
+    #[test]
+    #[expected_failure(arithmetic_error)]
+    fun missing_location() {}
+    #[test, test_only]
+    fun both() {}
+    fun loops() { 'a: loop { break 'b } }
+}
