@@ -152,4 +152,3 @@ func newMoveCheckCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&test, "test", false, "also check #[test] and #[test_only] code (uses dev-addresses)")
 	return cmd
 }
-

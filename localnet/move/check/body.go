@@ -9,12 +9,12 @@ import (
 
 // localVar is a local variable (parameter, let binding, lambda parameter).
 type localVar struct {
-	name    string
-	ty      *cty
-	pos     syntax.Pos
-	param   int // parameter index, -1 otherwise
-	fn      *funInfo
-	lambda  bool
+	name   string
+	ty     *cty
+	pos    syntax.Pos
+	param  int // parameter index, -1 otherwise
+	fn     *funInfo
+	lambda bool
 }
 
 // ekind tells what an expression resolved to.

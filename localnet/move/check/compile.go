@@ -69,16 +69,16 @@ type Result struct {
 }
 
 type compiler struct {
-	opts     Options
-	prog     *vm.Program
-	mods     map[vm.ModuleID]*modInfo
-	modList  []*modInfo
-	errs     Errors
-	warns    []Diag
-	maxErrs  int
-	tests    []*Test
-	nextVar  int
-	vecMod   vm.ModuleID
+	opts    Options
+	prog    *vm.Program
+	mods    map[vm.ModuleID]*modInfo
+	modList []*modInfo
+	errs    Errors
+	warns   []Diag
+	maxErrs int
+	tests   []*Test
+	nextVar int
+	vecMod  vm.ModuleID
 }
 
 type tooManyErrors struct{}
@@ -153,25 +153,25 @@ func (s *structInfo) fieldIndex(name string) int {
 }
 
 type funInfo struct {
-	mod        *modInfo
-	name       string
-	decl       *syntax.FunDecl
-	tparams    []vm.TypeParamDef
-	params     []*cty
-	pnames     []string
-	result     *cty
-	results    []*cty
-	vis        vm.Visibility
-	entry      bool
-	inline     bool
-	native     bool
-	testOnly   bool
-	isTest     bool
-	view       bool
-	vfn        *vm.Function
-	body       *bodyInfo // checked body
-	checking   bool
-	acquires   []*structInfo
+	mod      *modInfo
+	name     string
+	decl     *syntax.FunDecl
+	tparams  []vm.TypeParamDef
+	params   []*cty
+	pnames   []string
+	result   *cty
+	results  []*cty
+	vis      vm.Visibility
+	entry    bool
+	inline   bool
+	native   bool
+	testOnly bool
+	isTest   bool
+	view     bool
+	vfn      *vm.Function
+	body     *bodyInfo // checked body
+	checking bool
+	acquires []*structInfo
 }
 
 type constInfo struct {
@@ -304,7 +304,7 @@ func isTestOnly(as syntax.Attrs) bool { return as.Has("test_only") }
 func (c *compiler) skip(as syntax.Attrs) bool {
 	return as.Has("verify_only") || (!c.opts.Test && (as.Has("test_only") || as.Has("test")))
 }
-func isTestFn(as syntax.Attrs) bool   { return as.Has("test") }
+func isTestFn(as syntax.Attrs) bool { return as.Has("test") }
 
 func (c *compiler) declareModules(files []*syntax.File, pkgs []*Package) {
 	for i, f := range files {

@@ -351,4 +351,4 @@ func (c *compiler) constBinary(m *modInfo, e *syntax.BinaryExpr, want *cty) (cva
 }
 
 func (c *compiler) depthGuard(file string, pos syntax.Pos) {}
-func (c *compiler) depthRelease()                         {}
+func (c *compiler) depthRelease()                          {}

@@ -31,9 +31,9 @@ type cty struct {
 	args  []*cty // struct args, tuple elems, fun params
 	res   *cty   // fun result (tuple for several)
 	ab    vm.Ability
-	param int     // tParam index
-	owner any     // tParam: *funInfo or *structInfo declaring it
-	pname string  // tParam name
+	param int    // tParam index
+	owner any    // tParam: *funInfo or *structInfo declaring it
+	pname string // tParam name
 	// variables
 	bound   *cty
 	intOnly bool

@@ -5,7 +5,7 @@ package testrun
 import (
 	"fmt"
 	"io"
-		"strings"
+	"strings"
 
 	"github.com/agi-nostr/agi-nostr/localnet/move/check"
 	"github.com/agi-nostr/agi-nostr/localnet/move/vm"
@@ -170,7 +170,6 @@ func judge(r *Result) {
 		r.Reason = "Test did not error as expected. Expected test to " + expectation(x) + " but instead it " + describe(e)
 	}
 }
-
 
 // Expected is an #[expected_failure] specification.
 type Expected = check.Expected

@@ -164,7 +164,9 @@ func (c *NativeContext) Print(s string) {
 func (c *NativeContext) Serialize(t *Type, v Value) ([]byte, error) { return c.s.prog.Serialize(t, v) }
 
 // Deserialize decodes BCS bytes into a value of type t.
-func (c *NativeContext) Deserialize(t *Type, b []byte) (Value, error) { return c.s.prog.Deserialize(t, b) }
+func (c *NativeContext) Deserialize(t *Type, b []byte) (Value, error) {
+	return c.s.prog.Deserialize(t, b)
+}
 
 // Call runs a Move function from a native (used by dispatch natives).
 func (c *NativeContext) Call(f *Function, tyArgs []*Type, args []Value) ([]Value, error) {

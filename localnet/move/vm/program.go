@@ -11,31 +11,31 @@ type Op uint8
 // Operations. Operands are in Instr.A / Instr.B; K carries an integer kind
 // for arithmetic, comparisons and casts.
 const (
-	OpNop Op = iota
-	OpLdInt        // push integer A | B<<32 of kind K
-	OpLdConst      // push a copy of Function.Consts[A]
-	OpLdTrue       //
-	OpLdFalse      //
-	OpCopyLoc      // push copy of local A
-	OpMoveLoc      // push local A, clearing it
-	OpStLoc        // pop into local A
-	OpBorrowLoc    // push &local A
-	OpBorrowField  // pop &struct, push &field A
-	OpBorrowVField // pop &enum, push &field per Function.VFields[A] (abort if the variant lacks it)
-	OpReadRef      // pop &T, push copy of T
-	OpWriteRef     // pop &mut T, pop T, store
-	OpPack         // pop A fields, push struct (variant B)
-	OpUnpack       // pop struct, push its A fields; B >= 0 checks the enum variant
-	OpTestVariant  // pop &enum, push variant == A
-	OpTestVariants // pop &enum, push whether variant is in Function.VSets[A]
-	OpCall         // call Function.Callees[A] with type arguments Function.TyInsts[B] (B < 0: none)
-	OpRet          // return
-	OpBr           // jump to A
-	OpBrTrue       // pop bool, jump to A if true
-	OpBrFalse      // pop bool, jump to A if false
-	OpPop          // pop and drop
-	OpAbort        // pop u64 and abort
-	OpAdd          // arithmetic on kind K
+	OpNop          Op = iota
+	OpLdInt           // push integer A | B<<32 of kind K
+	OpLdConst         // push a copy of Function.Consts[A]
+	OpLdTrue          //
+	OpLdFalse         //
+	OpCopyLoc         // push copy of local A
+	OpMoveLoc         // push local A, clearing it
+	OpStLoc           // pop into local A
+	OpBorrowLoc       // push &local A
+	OpBorrowField     // pop &struct, push &field A
+	OpBorrowVField    // pop &enum, push &field per Function.VFields[A] (abort if the variant lacks it)
+	OpReadRef         // pop &T, push copy of T
+	OpWriteRef        // pop &mut T, pop T, store
+	OpPack            // pop A fields, push struct (variant B)
+	OpUnpack          // pop struct, push its A fields; B >= 0 checks the enum variant
+	OpTestVariant     // pop &enum, push variant == A
+	OpTestVariants    // pop &enum, push whether variant is in Function.VSets[A]
+	OpCall            // call Function.Callees[A] with type arguments Function.TyInsts[B] (B < 0: none)
+	OpRet             // return
+	OpBr              // jump to A
+	OpBrTrue          // pop bool, jump to A if true
+	OpBrFalse         // pop bool, jump to A if false
+	OpPop             // pop and drop
+	OpAbort           // pop u64 and abort
+	OpAdd             // arithmetic on kind K
 	OpSub
 	OpMul
 	OpDiv
@@ -52,18 +52,18 @@ const (
 	OpEq
 	OpNeq
 	OpNot
-	OpCast       // cast integer of kind B to kind K
-	OpVecPack    // pop A elements, push vector
-	OpVecLen     // pop &vector, push u64
-	OpVecBorrow  // pop index, pop &vector, push &elem
-	OpVecPush    // pop elem, pop &mut vector, push back
-	OpVecPop     // pop &mut vector, push last element
-	OpVecUnpack  // pop vector that must have A elements, push them
-	OpVecSwap    // pop j, i, &mut vector; swap
-	OpExists     // pop address, push exists<Types[A]>
-	OpBorrowGlob // pop address, push &Types[A] (B=1: mutable)
-	OpMoveFrom   // pop address, push the resource
-	OpMoveTo     // pop value, pop &signer, publish
+	OpCast        // cast integer of kind B to kind K
+	OpVecPack     // pop A elements, push vector
+	OpVecLen      // pop &vector, push u64
+	OpVecBorrow   // pop index, pop &vector, push &elem
+	OpVecPush     // pop elem, pop &mut vector, push back
+	OpVecPop      // pop &mut vector, push last element
+	OpVecUnpack   // pop vector that must have A elements, push them
+	OpVecSwap     // pop j, i, &mut vector; swap
+	OpExists      // pop address, push exists<Types[A]>
+	OpBorrowGlob  // pop address, push &Types[A] (B=1: mutable)
+	OpMoveFrom    // pop address, push the resource
+	OpMoveTo      // pop value, pop &signer, publish
 	OpPackClosure // push closure of Callees[A] with TyInsts[B]; captured count in K-th... see Function.Closures
 	OpCallClosure // pop closure and its A arguments, call it
 	OpLdU256      // push Function.Consts[A] (u128/u256 literal, shared)
@@ -115,11 +115,11 @@ type Function struct {
 	NumLocals int
 	Consts    []Value
 	Callees   []*Function
-	TyInsts   [][]*Type // type argument lists; may mention this function's type parameters
-	Types     []*Type   // types for global-storage operations
-	VFields   [][]int16 // per enum field borrow: field offset per variant, -1 if absent
+	TyInsts   [][]*Type    // type argument lists; may mention this function's type parameters
+	Types     []*Type      // types for global-storage operations
+	VFields   [][]int16    // per enum field borrow: field offset per variant, -1 if absent
 	VEnums    []*StructDef // the enum of each VFields entry
-	VSets     [][]bool  // variant sets for `is` tests
+	VSets     [][]bool     // variant sets for `is` tests
 	File      string
 	Line      int32
 	// NameLine and NameCol locate the function's name (for diagnostics).

@@ -45,12 +45,12 @@ var statusNames = map[StatusCode]string{
 	VectorOperationError: "VECTOR_OPERATION_ERROR", ExecutionStackOverflow: "EXECUTION_STACK_OVERFLOW",
 	CallStackOverflow: "CALL_STACK_OVERFLOW", VMMaxValueDepthReached: "VM_MAX_VALUE_DEPTH_REACHED",
 	StructVariantMismatch: "STRUCT_VARIANT_MISMATCH", MissingDependency: "MISSING_DEPENDENCY",
-	UnknownInvariantViolation: "UNKNOWN_INVARIANT_VIOLATION_ERROR",
-	FailedToDeserializeArgument: "FAILED_TO_DESERIALIZE_ARGUMENT",
-	NumberOfArgumentsMismatch: "NUMBER_OF_ARGUMENTS_MISMATCH",
+	UnknownInvariantViolation:     "UNKNOWN_INVARIANT_VIOLATION_ERROR",
+	FailedToDeserializeArgument:   "FAILED_TO_DESERIALIZE_ARGUMENT",
+	NumberOfArgumentsMismatch:     "NUMBER_OF_ARGUMENTS_MISMATCH",
 	NumberOfTypeArgumentsMismatch: "NUMBER_OF_TYPE_ARGUMENTS_MISMATCH",
-	InvalidMainFunctionSignature: "INVALID_MAIN_FUNCTION_SIGNATURE",
-	FunctionResolutionFailure: "FUNCTION_RESOLUTION_FAILURE", LinkerError: "LINKER_ERROR",
+	InvalidMainFunctionSignature:  "INVALID_MAIN_FUNCTION_SIGNATURE",
+	FunctionResolutionFailure:     "FUNCTION_RESOLUTION_FAILURE", LinkerError: "LINKER_ERROR",
 }
 
 func (s StatusCode) String() string {
