@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/agi-nostr/agi-nostr/internal/version"
+	// The embedded Move framework installs itself in the Move toolchain.
+	_ "github.com/agi-nostr/agi-nostr/localnet/framework"
 )
 
 func main() {
