@@ -66,6 +66,8 @@ type Result struct {
 	Program  *vm.Program
 	Tests    []*Test
 	Warnings []Diag
+	// Sources maps each compiled file name to its text, for diagnostics.
+	Sources map[string]string
 }
 
 type compiler struct {
@@ -279,7 +281,13 @@ func Compile(pkgs []*Package, opts Options) (res *Result, err error) {
 		}
 		return a.Name < b.Name
 	})
-	return &Result{Program: c.prog, Tests: c.tests, Warnings: c.warns}, nil
+	sources := map[string]string{}
+	for _, p := range pkgs {
+		for _, src := range p.Sources {
+			sources[src.Name] = src.Text
+		}
+	}
+	return &Result{Program: c.prog, Tests: c.tests, Warnings: c.warns, Sources: sources}, nil
 }
 
 func (c *compiler) address(file string, ln syntax.LeadingName) (vm.Address, bool) {

@@ -39,7 +39,7 @@ func formatValue(p *vm.Program, b *strings.Builder, t *vm.Type, v vm.Value, o fm
 		a := v.AsAddress()
 		b.WriteByte('@')
 		if o.canonical {
-			b.WriteString(a.Long())
+			b.WriteString(a.Long()[2:])
 		} else {
 			b.WriteString(a.String())
 		}
@@ -160,7 +160,7 @@ func nativeFormatList(ctx *vm.NativeContext, ty []*vm.Type, a []vm.Value) ([]vm.
 	t := ty[0]
 	v := *a[1].Deref()
 	var b strings.Builder
-	o := fmtOpts{singleLine: true}
+	o := fmtOpts{singleLine: true, typeTag: true}
 	for i := 0; i < len(fmtBytes); i++ {
 		c := fmtBytes[i]
 		switch {

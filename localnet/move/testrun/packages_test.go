@@ -69,11 +69,7 @@ func movePackages(t *testing.T, root string, skip ...string) []string {
 func TestMovePackages(t *testing.T) {
 	root := repoRoot(t)
 	td := filepath.Join(root, "localnet", "move", "testdata")
-	// The framework's own packages need the framework natives and test
-	// genesis, which the localnet binary installs; they are run by
-	// TestFrameworkPackages in localnet.
-	pkgs := movePackages(t, root, filepath.Join(td, "failing"), filepath.Join(td, "reject"), filepath.Join(td, "std"),
-		filepath.Join(root, "localnet", "framework"))
+	pkgs := movePackages(t, root, filepath.Join(td, "failing"), filepath.Join(td, "reject"))
 	if len(pkgs) == 0 {
 		t.Fatal("no Move packages found")
 	}
@@ -87,7 +83,7 @@ func TestMovePackages(t *testing.T) {
 			if len(b.Tests) == 0 {
 				t.Skip("package has no tests")
 			}
-			sum, err := testrun.Run(b.Result, testrun.Options{Genesis: build.TestGenesis()})
+			sum, err := testrun.Run(b.Result, testrun.Options{Genesis: build.TestGenesis})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +92,7 @@ func TestMovePackages(t *testing.T) {
 				t.Run(r.Test.Module.ID.Name+"::"+r.Test.Name, func(t *testing.T) {
 					if r.Outcome != testrun.Pass {
 						var buf bytes.Buffer
-						testrun.Report(&buf, &testrun.Summary{Results: []*testrun.Result{r}, Failed: 1})
+						testrun.Report(&buf, &testrun.Summary{Results: []*testrun.Result{r}, Failed: 1, Sources: sum.Sources})
 						t.Errorf("%s", buf.String())
 					}
 				})
@@ -125,7 +121,7 @@ func TestFailingPackages(t *testing.T) {
 			if err != nil {
 				t.Fatalf("build: %v", err)
 			}
-			sum, err := testrun.Run(b.Result, testrun.Options{Genesis: build.TestGenesis()})
+			sum, err := testrun.Run(b.Result, testrun.Options{Genesis: build.TestGenesis})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -86,7 +86,7 @@ func Report(w io.Writer, sum *Summary) {
 				fmt.Fprintf(w, "\nFailures in %s:\n", mod)
 				first = false
 			}
-			writeFailure(w, r)
+			writeFailure(w, r, sum.Sources)
 		}
 		fmt.Fprintf(w, "\nTest result: FAILED. Total tests: %d; passed: %d; failed: %d\n", sum.Passed+sum.Failed, sum.Passed, sum.Failed)
 		return
@@ -95,7 +95,7 @@ func Report(w io.Writer, sum *Summary) {
 }
 
 // writeFailure renders one failure in the box style of the Move test runner.
-func writeFailure(w io.Writer, r *Result) {
+func writeFailure(w io.Writer, r *Result, sources map[string]string) {
 	fmt.Fprintf(w, "\n┌── %s ──────\n", r.Test.Name)
 	e := r.Err
 	if e == nil || e.File == "" || r.Outcome == Timeout {
@@ -117,7 +117,7 @@ func writeFailure(w io.Writer, r *Result) {
 	gutter := strings.Repeat(" ", width)
 	fmt.Fprintf(w, "│ %s ┌─ %s:%d:%d\n", gutter, e.File, e.Line, e.Col)
 	fmt.Fprintf(w, "│ %s │\n", gutter)
-	src := func(line int32) string { return sourceLine(e.File, int(line)) }
+	src := func(line int32) string { return sourceLine(sources, e.File, int(line)) }
 	num := func(line int32) string { return fmt.Sprintf("%*d", width, line) }
 	errLine := src(e.Line)
 	caretLen := tokenLen(errLine, int(e.Col))
@@ -173,19 +173,25 @@ func tokenLen(line string, col int) int {
 	return j - i
 }
 
-var sourceCache = map[string][]string{}
-
-func sourceLine(file string, line int) string {
-	lines, ok := sourceCache[file]
+// sourceLine returns one line of a compiled file (falling back to the disk).
+func sourceLine(sources map[string]string, file string, line int) string {
+	text, ok := sources[file]
 	if !ok {
 		data, err := os.ReadFile(file)
-		if err == nil {
-			lines = strings.Split(string(data), "\n")
+		if err != nil {
+			return ""
 		}
-		sourceCache[file] = lines
+		text = string(data)
 	}
-	if line < 1 || line > len(lines) {
-		return ""
+	for i := 1; i < line; i++ {
+		j := strings.IndexByte(text, '\n')
+		if j < 0 {
+			return ""
+		}
+		text = text[j+1:]
 	}
-	return strings.TrimRight(lines[line-1], "\r")
+	if j := strings.IndexByte(text, '\n'); j >= 0 {
+		text = text[:j]
+	}
+	return strings.TrimRight(text, "\r")
 }

@@ -378,3 +378,57 @@ func (t *Tables) finish(cs *ChangeSet) error {
 	cs.NewTables = append(cs.NewTables, t.infos...)
 	return nil
 }
+
+// MapStorage is an in-memory Storage: resources keyed by address and type
+// tag string, table items by handle and key bytes. It is safe for
+// concurrent reads once filled.
+type MapStorage struct {
+	Resources map[Address]map[string][]byte
+	Items     map[Address]map[string][]byte
+}
+
+// NewMapStorage returns an empty MapStorage.
+func NewMapStorage() *MapStorage {
+	return &MapStorage{Resources: map[Address]map[string][]byte{}, Items: map[Address]map[string][]byte{}}
+}
+
+// Resource implements Storage.
+func (m *MapStorage) Resource(addr Address, t *Type) ([]byte, bool, error) {
+	b, ok := m.Resources[addr][t.String()]
+	return b, ok, nil
+}
+
+// TableItem implements Storage.
+func (m *MapStorage) TableItem(handle Address, key []byte) ([]byte, bool, error) {
+	b, ok := m.Items[handle][string(key)]
+	return b, ok, nil
+}
+
+// SetResource stores a resource's BCS bytes under its type tag ("0x1::m::S<..>").
+func (m *MapStorage) SetResource(addr Address, tag string, data []byte) {
+	if m.Resources[addr] == nil {
+		m.Resources[addr] = map[string][]byte{}
+	}
+	m.Resources[addr][tag] = data
+}
+
+// Apply writes a change set into the storage.
+func (m *MapStorage) Apply(cs *ChangeSet) {
+	for _, r := range cs.Resources {
+		if r.Deleted {
+			delete(m.Resources[r.Addr], r.Type.String())
+			continue
+		}
+		m.SetResource(r.Addr, r.Type.String(), r.Data)
+	}
+	for _, it := range cs.TableItems {
+		if it.Deleted {
+			delete(m.Items[it.Handle], string(it.Key))
+			continue
+		}
+		if m.Items[it.Handle] == nil {
+			m.Items[it.Handle] = map[string][]byte{}
+		}
+		m.Items[it.Handle][string(it.Key)] = it.Data
+	}
+}
