@@ -107,7 +107,7 @@ func newMoveTestCmd() *cobra.Command {
 				printJSON(out, map[string]string{"Error": "Move unit tests failed: " + err.Error()})
 				return err
 			}
-			sum, err := testrun.Run(b.Result, testrun.Options{Filter: filter, Budget: budget, Genesis: build.TestGenesis, Debug: out})
+			sum, err := testrun.Run(b.Result, testrun.Options{Filter: filter, Budget: budget, Genesis: build.TestGenesis(), Debug: out})
 			if err != nil {
 				return err
 			}

@@ -1,71 +1,57 @@
 // Package build ties the Move toolchain together: it loads a package with
-// pkg, compiles it with check against the framework embedded in the binary
-// (localnet/framework), and links the natives: those of package natives plus
-// whatever the framework's Go natives register with RegisterNatives.
+// pkg, compiles it with check against the framework built into the binary,
+// and links the natives. The framework registers itself here (see
+// SetFramework), the way database/sql drivers do.
 package build
 
 import (
 	"io/fs"
 	"sync"
 
-	"github.com/agi-nostr/agi-nostr/localnet/framework"
 	"github.com/agi-nostr/agi-nostr/localnet/move/check"
 	"github.com/agi-nostr/agi-nostr/localnet/move/natives"
 	"github.com/agi-nostr/agi-nostr/localnet/move/pkg"
 	"github.com/agi-nostr/agi-nostr/localnet/move/vm"
 )
 
+// Framework is what the framework packages provide to the toolchain.
+type Framework struct {
+	// Packages maps dependency names (MoveStdlib, AptosStdlib,
+	// AptosFramework) to their sources: each FS holds Move.toml and sources/.
+	Packages map[string]fs.FS
+	// RegisterNatives adds the framework's natives (aptos_std, aptos_framework).
+	RegisterNatives func(n *vm.Natives)
+	// TestGenesis returns the storage unit tests start from (for example
+	// the 0x1::features::Features resource); nil means empty storage.
+	TestGenesis func(p *vm.Program) (vm.Storage, error)
+}
+
 var (
-	mu         sync.RWMutex
-	registrars []func(n *vm.Natives)
+	mu sync.RWMutex
+	fw Framework
 )
 
-// RegisterNatives adds a function that registers natives (the framework's
-// Go natives call it from an init function). Registrations run after the
-// standard natives, so they may replace them.
-func RegisterNatives(f func(n *vm.Natives)) {
+// SetFramework installs the framework; a later call replaces an earlier one.
+func SetFramework(f Framework) {
 	mu.Lock()
 	defer mu.Unlock()
-	registrars = append(registrars, f)
+	fw = f
 }
 
-// Natives returns the standard and framework natives plus every registered set.
-func Natives() *vm.Natives {
-	n := natives.Std()
-	natives.RegisterAptos(n)
+// CurrentFramework returns the installed framework.
+func CurrentFramework() Framework {
 	mu.RLock()
 	defer mu.RUnlock()
-	for _, r := range registrars {
-		r(n)
+	return fw
+}
+
+// Natives returns the std natives plus the framework's.
+func Natives() *vm.Natives {
+	n := natives.Std()
+	if f := CurrentFramework(); f.RegisterNatives != nil {
+		f.RegisterNatives(n)
 	}
 	return n
-}
-
-// FrameworkPackages maps the dependency names MoveStdlib, AptosStdlib and
-// AptosFramework to the embedded framework sources.
-func FrameworkPackages() map[string]fs.FS {
-	out := map[string]fs.FS{}
-	for _, p := range framework.Packages() {
-		if _, sub, err := framework.Lookup(p.Name); err == nil {
-			out[p.Name] = sub
-		}
-	}
-	return out
-}
-
-// TestGenesis is the state every unit test starts from, as in Aptos's test
-// genesis: only 0x1::features::Features with the default feature flags.
-func TestGenesis(p *vm.Program) (vm.Storage, error) {
-	s := vm.NewMapStorage()
-	if def := p.LookupStruct(vm.AddressFromU64(1), "features", "Features"); def != nil {
-		t := p.Struct(def, nil)
-		data, err := p.Serialize(t, vm.StructOf(vm.Bytes(framework.DefaultFeatureBits())))
-		if err != nil {
-			return nil, err
-		}
-		s.SetResource(vm.AddressFromU64(1), t.String(), data)
-	}
-	return s, nil
 }
 
 // Options control a build.
@@ -82,7 +68,7 @@ type Built struct {
 
 // Load reads a package without compiling it.
 func Load(dir string, opts Options) (*pkg.Loaded, error) {
-	return pkg.Load(dir, pkg.Options{Test: opts.Test, NamedAddresses: opts.NamedAddresses, Builtins: FrameworkPackages()})
+	return pkg.Load(dir, pkg.Options{Test: opts.Test, NamedAddresses: opts.NamedAddresses, Builtins: CurrentFramework().Packages})
 }
 
 // Compile checks and compiles a loaded package.
@@ -102,3 +88,6 @@ func Build(dir string, opts Options) (*Built, error) {
 	}
 	return &Built{Loaded: l, Result: res}, nil
 }
+
+// TestGenesis returns the framework's test genesis hook (may be nil).
+func TestGenesis() func(p *vm.Program) (vm.Storage, error) { return CurrentFramework().TestGenesis }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	// The framework installs its packages, natives and test genesis.
+	_ "github.com/agi-nostr/agi-nostr/localnet/framework"
 	"github.com/agi-nostr/agi-nostr/localnet/move/build"
 	"github.com/agi-nostr/agi-nostr/localnet/move/check"
 	"github.com/agi-nostr/agi-nostr/localnet/move/testrun"
@@ -83,7 +85,7 @@ func TestMovePackages(t *testing.T) {
 			if len(b.Tests) == 0 {
 				t.Skip("package has no tests")
 			}
-			sum, err := testrun.Run(b.Result, testrun.Options{Genesis: build.TestGenesis})
+			sum, err := testrun.Run(b.Result, testrun.Options{Genesis: build.TestGenesis()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,7 +123,7 @@ func TestFailingPackages(t *testing.T) {
 			if err != nil {
 				t.Fatalf("build: %v", err)
 			}
-			sum, err := testrun.Run(b.Result, testrun.Options{Genesis: build.TestGenesis})
+			sum, err := testrun.Run(b.Result, testrun.Options{Genesis: build.TestGenesis()})
 			if err != nil {
 				t.Fatal(err)
 			}
