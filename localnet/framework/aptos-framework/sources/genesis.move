@@ -33,4 +33,14 @@ module aptos_framework::genesis {
         coin::destroy_burn_cap(burn_cap);
         aptos_coin::configure_accounts_for_test(aptos_framework, core_resources, mint_cap);
     }
+
+    #[test_only]
+    public fun initialize_localnet_for_test(
+        aptos_framework: &signer,
+        core_resources: &signer,
+        chain: u8,
+        feature_flags: vector<u64>,
+    ) {
+        initialize_localnet(aptos_framework, core_resources, chain, feature_flags)
+    }
 }
