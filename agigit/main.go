@@ -66,6 +66,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newKeyCmd())
 	root.AddCommand(newInitCmd(), newAddCmd(), newRmCmd(), newStatusCmd(), newCommitCmd(),
 		newCheckoutCmd(), newLogCmd(), newShowCmd(), newBranchCmd(), newTagCmd())
+	root.AddCommand(newPowocCmd())
 	return root
 }
 

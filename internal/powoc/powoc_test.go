@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -31,8 +32,10 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	code := m.Run()
-	if shared.dir != "" {
-		os.RemoveAll(shared.dir)
+	for _, dir := range []string{shared.dir, benchDir} {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
 	}
 	os.Exit(code)
 }
@@ -489,4 +492,40 @@ func FuzzDecodeCMModel(f *testing.F) {
 			t.Fatalf("accepted model does not build: %v", err)
 		}
 	})
+}
+
+// TestXZEvaluator runs the documented shell-script evaluator, a real
+// compressor behind the protocol, where xz is installed.
+func TestXZEvaluator(t *testing.T) {
+	if _, err := exec.LookPath("xz"); err != nil {
+		t.Skip("xz not installed")
+	}
+	f := newFixture(t)
+	script, _ := filepath.Abs("testdata/xz-evaluator.sh")
+	ev, err := NewExternal(context.Background(), []string{script})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Name() != "xz" {
+		t.Fatalf("name %q", ev.Name())
+	}
+	model := openModel(t, f.untrained)
+	out := filepath.Join(f.dir, "xz.powoc")
+	res, err := Score(context.Background(), ScoreRequest{Evaluator: ev, Model: model, Data: f.data, Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolve := func(h *claim.Header) (Evaluator, error) { return ev, nil }
+	if _, err := Verify(context.Background(), VerifyRequest{Claim: out, Model: model, Data: f.data, Resolve: resolve}); err != nil {
+		t.Fatal(err)
+	}
+	cmres := score(t, CM{}, model, nil, f.data, filepath.Join(f.dir, "cm.powoc"))
+	t.Logf("xz %d code bytes, cm %d", res.CodeBytes, cmres.CodeBytes)
+	if cmres.CodeBytes >= res.CodeBytes {
+		t.Errorf("cm (%d bytes) does not beat xz (%d bytes)", cmres.CodeBytes, res.CodeBytes)
+	}
+	// The built-in evaluator cannot verify an xz claim.
+	if _, err := Verify(context.Background(), VerifyRequest{Claim: out, Model: model, Resolve: builtin}); !errors.Is(err, ErrRejected) {
+		t.Fatalf("xz claim through the built-in evaluator: %v", err)
+	}
 }

@@ -100,10 +100,12 @@ type apm struct {
 
 func newAPM(contexts int, rate uint) apm {
 	a := apm{t: make([]uint16, contexts*33), rate: rate}
+	var row [33]uint16
+	for j := range row {
+		row[j] = uint16(squash(int32((j-16)*128)) * 16)
+	}
 	for c := 0; c < contexts; c++ {
-		for j := 0; j < 33; j++ {
-			a.t[c*33+j] = uint16(squash(int32((j-16)*128)) * 16)
-		}
+		copy(a.t[c*33:], row[:])
 	}
 	return a
 }

@@ -32,13 +32,14 @@ type Model struct {
 	firstByte uint32 // first non-blank byte of the current line
 
 	slots slotTable
+	kind  [maxContexts]Context
 	hash  [maxContexts]uint32 // this byte's context hashes
 	slot  [maxContexts]uint32 // offsets of the current slots
 	st    [maxContexts]uint8  // states used for this bit
 	touch byte                // keeps the prefetching loads alive
 
-	sm  stateMap // the contexts' maps from state to probability, 256 entries each
-	smM stateMap // match: (length bucket, expected bit) -> probability
+	sm  [maxContexts * numStates]uint32 // the contexts' stateMaps (state -> probability)
+	smM stateMap                        // match: (length bucket, expected bit) -> probability
 
 	matchIdx  []uint32 // hash of the last MatchMin bytes -> position after them
 	matchHash uint32
@@ -79,12 +80,15 @@ func New(cfg Config, rt Runtime, p *Params) (*Model, error) {
 		c0:       1,
 		nib:      1,
 		slots:    newSlotTable(rt.TableBits),
-		sm:       stateMap{t: append([]uint32(nil), p.StateMaps...), limit: cfg.SMLimit},
 		smM:      stateMap{t: append([]uint32(nil), p.Match...), limit: cfg.SMLimit},
 		matchIdx: make([]uint32, 1<<rt.MatchBits),
 		mx:       mixer{n: n + 2, w: append([]int32(nil), p.Mixer...), lr: cfg.MixerRate},
 		apm0:     apm{t: append([]uint16(nil), p.APM0...), rate: cfg.APMRate},
 		apm1:     newAPM(apm1Contexts, cfg.APMRate),
+	}
+	copy(m.sm[:], p.StateMaps)
+	for i, k := range cfg.Contexts {
+		m.kind[i] = k
 	}
 	m.byteUpdate()
 	return m, nil
@@ -93,14 +97,14 @@ func New(cfg Config, rt Runtime, p *Params) (*Model, error) {
 // P returns the probability that the next bit is a one, in 1/65536 units.
 func (m *Model) P() int {
 	t := m.slots.t
-	sm := m.sm.t
-	x := m.x[:]
+	x := &m.x
 	nib := m.nib
 	n := m.n
 	for i := 0; i < n; i++ {
-		s := t[m.slot[i]+nib]
-		m.st[i] = s
-		x[i] = stretch(int32(sm[i<<8|int(s)] >> 20))
+		j := i & (maxContexts - 1)
+		s := t[m.slot[j]+nib]
+		m.st[j] = s
+		x[j] = stretch(int32(m.sm[j<<8|int(s)] >> 20))
 	}
 	// The match model predicts the next bit of the byte that followed the
 	// longest earlier occurrence of the recent bytes, with a confidence
@@ -131,10 +135,21 @@ func (m *Model) Update(y int) {
 	m.apm1.update(y)
 	t := m.slots.t
 	nib := m.nib
+	limit := m.cfg.SMLimit
+	target := int64(y)<<22 - int64(y)
 	for i := 0; i < m.n; i++ {
-		s := m.st[i]
-		t[m.slot[i]+nib] = stateNext[s][y]
-		m.sm.update(uint32(i<<8|int(s)), y)
+		j := i & (maxContexts - 1)
+		s := m.st[j]
+		t[m.slot[j]+nib] = stateNext[s][y]
+		// The stateMap step, as in stateMap.update.
+		e := &m.sm[j<<8|int(s)]
+		c := *e & 1023
+		p := int64(*e >> 10)
+		p += ((target - p) * int64(recip[c])) >> 16
+		if c < limit {
+			c++
+		}
+		*e = uint32(p)<<10 | c
 	}
 	if m.matchCtx != ^uint32(0) {
 		m.smM.update(m.matchCtx, y)
@@ -189,9 +204,7 @@ func (m *Model) byteUpdate() {
 	for i, k := range m.cfg.Contexts {
 		var v uint64
 		switch k {
-		case Order0:
-		case Order1:
-			v = uint64(m.c4 & 0xff)
+		case Order0, Order1: // direct slots, see findSlots
 		case Order2:
 			v = uint64(m.c4 & 0xffff)
 		case Order3:
@@ -217,7 +230,11 @@ func (m *Model) byteUpdate() {
 	}
 	mm := uint(m.cfg.MatchMin)
 	m.matchHash = hash32(m.c8&(1<<(8*mm)-1), 99) >> (32 - uint(m.rt.MatchBits))
-	m.touch += byte(m.matchIdx[m.matchHash])
+	if m.matchLen == 0 {
+		// Only a lookup needs the entry now; the store after it does not
+		// wait for the cache.
+		m.touch += byte(m.matchIdx[m.matchHash])
+	}
 	m.findSlots(0)
 	m.matchUpdate()
 }
@@ -229,7 +246,22 @@ func (m *Model) byteUpdate() {
 func (m *Model) findSlots(nibble uint32) {
 	t := m.slots.t
 	var touch byte
+	// Orders 0 and 1 have few contexts: they get fixed slots in a region
+	// after the hashed buckets, 32 slots per previous byte (one for the
+	// first nibble, sixteen for the second).
+	idx := uint32(0)
+	if nibble != 0 {
+		idx = nibble - 15
+	}
 	for i, h := range m.hash[:m.n] {
+		switch m.kind[i] {
+		case Order0:
+			m.slot[i] = m.slots.direct + (256<<5|idx)<<4
+			continue
+		case Order1:
+			m.slot[i] = m.slots.direct + ((m.c4&0xff)<<5|idx)<<4
+			continue
+		}
 		if nibble != 0 {
 			h = hash32(uint64(h), uint64(nibble))
 		}
@@ -238,7 +270,9 @@ func (m *Model) findSlots(nibble uint32) {
 	}
 	m.touch += touch
 	for i, h := range m.slot[:m.n] {
-		m.slot[i] = m.slots.find(h)
+		if k := m.kind[i]; k != Order0 && k != Order1 {
+			m.slot[i] = m.slots.find(h)
+		}
 	}
 }
 

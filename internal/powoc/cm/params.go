@@ -67,7 +67,7 @@ func (p *Params) check(cfg Config) error {
 // keeps after running over its data.
 func (m *Model) Params() *Params {
 	return &Params{
-		StateMaps: append([]uint32(nil), m.sm.t...),
+		StateMaps: append([]uint32(nil), m.sm[:m.n*numStates]...),
 		Match:     append([]uint32(nil), m.smM.t...),
 		Mixer:     append([]int32(nil), m.mx.w...),
 		APM0:      append([]uint16(nil), m.apm0.t...),

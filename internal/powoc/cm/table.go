@@ -6,12 +6,16 @@ package cm
 // 64-byte bucket; a lookup that finds no slot with its check byte takes the
 // slot of the bucket seen the fewest times.
 type slotTable struct {
-	t     []byte
-	shift uint // 32 - log2(number of buckets)
+	t      []byte
+	shift  uint   // 32 - log2(number of buckets)
+	direct uint32 // offset of the region of fixed slots for orders 0 and 1
 }
 
+// directSize is the region of fixed slots: 257 groups of 32 slots.
+const directSize = 257 * 32 * 16
+
 func newSlotTable(bits int) slotTable {
-	return slotTable{t: bigBytes(1 << bits), shift: uint(32 - (bits - 6))}
+	return slotTable{t: bigBytes(1<<bits + directSize), shift: uint(32 - (bits - 6)), direct: 1 << bits}
 }
 
 // find returns the byte offset of the slot for hash h.
