@@ -20,7 +20,6 @@ func runPowoc(t *testing.T, args ...string) (string, string, int) {
 	return out.String(), errOut.String(), code
 }
 
-
 // TestPowocCommands walks the author's path: init and train models, score
 // the validation data into a claim, verify it, and see tampered claims fail
 // with exit status 3.
