@@ -5,6 +5,7 @@
 package build
 
 import (
+	"fmt"
 	"io/fs"
 	"sync"
 
@@ -91,3 +92,35 @@ func Build(dir string, opts Options) (*Built, error) {
 
 // TestGenesis returns the framework's test genesis hook (may be nil).
 func TestGenesis() func(p *vm.Program) (vm.Storage, error) { return CurrentFramework().TestGenesis }
+
+// BuildPackages loads several packages (for example the packages a localnet
+// publishes at genesis) and compiles them together with their dependencies
+// into one program. Packages shared by several (the framework) are
+// compiled once.
+func BuildPackages(dirs []string, opts Options) (*check.Result, error) {
+	var all []*check.Package
+	seen := map[string]bool{}
+	addrs := map[string]vm.Address{}
+	for _, dir := range dirs {
+		l, err := Load(dir, opts)
+		if err != nil {
+			return nil, err
+		}
+		for name, a := range l.Addresses {
+			if prev, ok := addrs[name]; ok && prev != a {
+				return nil, fmt.Errorf("named address %s is %s in one package and %s in %s", name, prev, a, l.Root.Name)
+			}
+			addrs[name] = a
+		}
+		for _, p := range l.Packages {
+			if seen[p.Name] {
+				continue
+			}
+			seen[p.Name] = true
+			cp := *p
+			cp.Root = cp.Root && opts.Test
+			all = append(all, &cp)
+		}
+	}
+	return check.Compile(all, check.Options{Addresses: addrs, Test: opts.Test, Natives: Natives()})
+}

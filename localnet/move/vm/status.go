@@ -12,7 +12,7 @@ const (
 	ResourceDoesNotExist   StatusCode = 4003
 	ResourceAlreadyExists  StatusCode = 4004
 	MissingData            StatusCode = 4008
-	DataFormatError        StatusCode = 4010
+	DataFormatError        StatusCode = 4009
 	Aborted                StatusCode = 4016
 	ArithmeticError        StatusCode = 4017
 	VectorOperationError   StatusCode = 4018
@@ -25,17 +25,27 @@ const (
 	// UnknownInvariantViolation covers internal errors.
 	UnknownInvariantViolation StatusCode = 2000
 	// FailedToDeserializeArgument: an entry argument's BCS did not decode.
-	FailedToDeserializeArgument StatusCode = 1102
+	FailedToDeserializeArgument StatusCode = 1100
 	// NumberOfArgumentsMismatch: wrong number of entry arguments.
-	NumberOfArgumentsMismatch StatusCode = 1101
+	NumberOfArgumentsMismatch StatusCode = 1098
 	// TypeMismatch: wrong type arguments for an entry function.
-	NumberOfTypeArgumentsMismatch StatusCode = 1100
+	NumberOfTypeArgumentsMismatch StatusCode = 1076
 	// InvalidMainFunctionSignature: the function is not callable as an entry/view.
-	InvalidMainFunctionSignature StatusCode = 1097
+	InvalidMainFunctionSignature StatusCode = 1011
 	// FunctionResolutionFailure: no such module or function.
 	FunctionResolutionFailure StatusCode = 1091
 	// LinkerError: a module could not be found.
-	LinkerError StatusCode = 2002
+	LinkerError StatusCode = 1081
+	// TypeResolutionFailure: a type argument names no type.
+	TypeResolutionFailure StatusCode = 2021
+	// ConstraintNotSatisfied: a type argument lacks a required ability.
+	ConstraintNotSatisfied StatusCode = 1075
+	// NumberOfSignerArgumentsMismatch: the transaction has more or fewer signers.
+	NumberOfSignerArgumentsMismatch StatusCode = 1101
+	// ExecuteEntryFunctionCalledOnNonEntryFunction: the function is not entry.
+	ExecuteEntryFunctionCalledOnNonEntryFunction StatusCode = 1103
+	// InvalidParamTypeForDeserialization: a parameter type cannot be a transaction argument.
+	InvalidParamTypeForDeserialization StatusCode = 1099
 )
 
 var statusNames = map[StatusCode]string{

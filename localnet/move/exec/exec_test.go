@@ -1,0 +1,182 @@
+package exec_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"sync"
+	"testing"
+
+	_ "github.com/agi-nostr/agi-nostr/localnet/framework"
+	"github.com/agi-nostr/agi-nostr/localnet/move/exec"
+	"github.com/agi-nostr/agi-nostr/localnet/move/vm"
+)
+
+var (
+	once    sync.Once
+	prog    *exec.Program
+	progErr error
+)
+
+func program(t testing.TB) *exec.Program {
+	once.Do(func() {
+		prog, progErr = exec.Load([]string{"testdata/counter"}, map[string]vm.Address{"counter": vm.AddressFromU64(0xc0)})
+	})
+	if progErr != nil {
+		t.Fatal(progErr)
+	}
+	return prog
+}
+
+var (
+	alice   = vm.AddressFromU64(0xa11ce)
+	counter = vm.ModuleID{Addr: vm.AddressFromU64(0xc0), Name: "counter"}
+)
+
+func u64(x uint64) []byte { return binary.LittleEndian.AppendUint64(nil, x) }
+
+func str(s string) []byte { return append([]byte{byte(len(s))}, s...) }
+
+func txn(senders ...vm.Address) *exec.Txn {
+	return &exec.Txn{Senders: senders, Hash: bytes.Repeat([]byte{7}, 32), ChainID: 4, Budget: 1_000_000}
+}
+
+func createArgs(label string, start *uint64) [][]byte {
+	owners := append([]byte{1}, alice[:]...)
+	opt := []byte{0}
+	if start != nil {
+		opt = append([]byte{1}, u64(*start)...)
+	}
+	return [][]byte{str(label), owners, opt}
+}
+
+// published runs create for alice and returns the storage with the result applied.
+func published(t *testing.T, p *exec.Program) *vm.MapStorage {
+	store := vm.NewMapStorage()
+	start := uint64(40)
+	res := p.Execute(store, txn(alice), &exec.Call{Module: counter, Function: "create", Args: createArgs("hits", &start)})
+	if res.Status.Kind != exec.Executed {
+		t.Fatalf("create: %v", res.Status)
+	}
+	if len(res.Changes.Resources) != 1 || res.Changes.Resources[0].Type.String() != "0xc0::counter::Counter" {
+		t.Fatalf("create wrote %+v", res.Changes.Resources)
+	}
+	store.Apply(res.Changes)
+	return store
+}
+
+func TestExecuteWritesResourcesAndEvents(t *testing.T) {
+	p := program(t)
+	store := published(t, p)
+	want := append(append(u64(40), str("hits")...), append([]byte{1}, alice[:]...)...)
+	if got := store.Resources[alice]["0xc0::counter::Counter"]; !bytes.Equal(got, want) {
+		t.Fatalf("Counter bytes %x, want %x", got, want)
+	}
+	res := p.Execute(store, txn(alice), &exec.Call{Module: counter, Function: "bump", Args: [][]byte{u64(2)}})
+	if res.Status.Kind != exec.Executed {
+		t.Fatalf("bump: %v", res.Status)
+	}
+	if len(res.Events) != 1 || res.Events[0].Type.String() != "0xc0::counter::Bumped" {
+		t.Fatalf("events %+v", res.Events)
+	}
+	if ev := res.Events[0].Data; !bytes.Equal(ev, append(alice[:], u64(42)...)) {
+		t.Fatalf("event data %x", ev)
+	}
+	if res.GasUsed == 0 {
+		t.Fatal("no gas used")
+	}
+	store.Apply(res.Changes)
+	view := p.View(store, &exec.Call{Module: counter, Function: "get", Args: [][]byte{alice[:]}}, 100_000)
+	if view.Status.Kind != exec.Executed || len(view.Values) != 2 {
+		t.Fatalf("view: %v %+v", view.Status, view.Values)
+	}
+	if view.Values[0].Type != vm.TU64 || !bytes.Equal(view.Values[0].Data, u64(42)) {
+		t.Fatalf("view value %s %x", view.Values[0].Type, view.Values[0].Data)
+	}
+	if view.Values[1].Type.String() != "0x1::string::String" || !bytes.Equal(view.Values[1].Data, str("hits")) {
+		t.Fatalf("view label %s %x", view.Values[1].Type, view.Values[1].Data)
+	}
+}
+
+func TestExecuteFailures(t *testing.T) {
+	p := program(t)
+	store := published(t, p)
+	cases := []struct {
+		name string
+		call *exec.Call
+		txn  *exec.Txn
+		kind exec.StatusKind
+		code uint64
+		loc  string
+	}{
+		{"abort", &exec.Call{Module: counter, Function: "bump", Args: [][]byte{u64(5000)}}, txn(alice), exec.MoveAbort, 2, "0xc0::counter"},
+		{"missing resource", &exec.Call{Module: counter, Function: "bump", Args: [][]byte{u64(1)}}, txn(vm.AddressFromU64(0xb0b)), exec.ExecutionFailure, 4008, "0xc0::counter"},
+		{"arithmetic", &exec.Call{Module: counter, Function: "overflow"}, txn(alice), exec.ExecutionFailure, 4017, "0xc0::counter"},
+		{"out of gas", &exec.Call{Module: counter, Function: "spin"}, &exec.Txn{Budget: 1000}, exec.OutOfGas, 0, ""},
+		{"invalid utf8", &exec.Call{Module: counter, Function: "create", Args: [][]byte{{1, 0xff}, {0}, {0}}}, txn(alice), exec.MoveAbort, 1, "0x1::string"},
+		{"option too long", &exec.Call{Module: counter, Function: "create", Args: [][]byte{str("x"), {0}, append(append([]byte{2}, u64(1)...), u64(2)...)}}, txn(alice), exec.MoveAbort, 0x40002, "0x1::option"},
+		{"bad bcs", &exec.Call{Module: counter, Function: "bump", Args: [][]byte{{1, 2}}}, txn(alice), exec.MiscError, 1100, ""},
+		{"trailing bytes", &exec.Call{Module: counter, Function: "bump", Args: [][]byte{append(u64(1), 9)}}, txn(alice), exec.MiscError, 1100, ""},
+		{"argument count", &exec.Call{Module: counter, Function: "bump"}, txn(alice), exec.MiscError, 1098, ""},
+		{"signer count", &exec.Call{Module: counter, Function: "bump", Args: [][]byte{u64(1)}}, txn(alice, alice), exec.MiscError, 1101, ""},
+		{"not entry", &exec.Call{Module: counter, Function: "not_entry"}, txn(alice), exec.MiscError, 1103, ""},
+		{"no function", &exec.Call{Module: counter, Function: "nope"}, txn(alice), exec.MiscError, 1091, ""},
+		{"no module", &exec.Call{Module: vm.ModuleID{Addr: alice, Name: "x"}, Function: "f"}, txn(alice), exec.MiscError, 1081, ""},
+		{"type arguments", &exec.Call{Module: counter, Function: "spin", TyArgs: []string{"u64"}}, txn(alice), exec.MiscError, 1076, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := p.Execute(store, c.txn, c.call)
+			if res.Status.Kind != c.kind || (c.kind != exec.OutOfGas && res.Status.Code != c.code) {
+				t.Fatalf("status %+v, want kind %d code %d", res.Status, c.kind, c.code)
+			}
+			if c.loc != "" && res.Status.Location.String() != c.loc {
+				t.Fatalf("location %s, want %s", res.Status.Location, c.loc)
+			}
+			if res.Changes != nil {
+				t.Fatal("a failed execution returned changes")
+			}
+		})
+	}
+}
+
+func TestParseType(t *testing.T) {
+	p := program(t).VM
+	for _, s := range []string{"u64", "vector<u8>", "vector<vector<address>>", "0x1::string::String",
+		"0x1::option::Option<0x1::string::String>", "0xc0::counter::Counter",
+		"0x0000000000000000000000000000000000000000000000000000000000000001::option::Option<u8>"} {
+		if _, err := p.ParseType(s); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+	for _, s := range []string{"u9", "vector<>", "0x1::nope::T", "0x1::option::Option", "0x1::option::Option<u8", "0x1::string::String<u8>"} {
+		if _, err := p.ParseType(s); err == nil {
+			t.Errorf("%s: parsed", s)
+		}
+	}
+}
+
+// TestConcurrentExecutions runs many executions of one program at once.
+func TestConcurrentExecutions(t *testing.T) {
+	p := program(t)
+	store := published(t, p)
+	var wg sync.WaitGroup
+	errs := make(chan string, 64)
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 50; j++ {
+				res := p.Execute(store, txn(alice), &exec.Call{Module: counter, Function: "bump", Args: [][]byte{u64(1)}})
+				if res.Status.Kind != exec.Executed || len(res.Changes.Resources) != 1 {
+					errs <- res.Status.String()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
