@@ -14,9 +14,9 @@ const (
 	tableNotEmpty       = (102 << 8) + 7
 	aggV1AddOverflow    = 0x02_0001
 	aggV1SubUnderflow   = 0x02_0002
-	aggUnsupportedType  = 0x01_0007 // invalid_argument(EUNSUPPORTED_AGGREGATOR_TYPE)
-	aggSnapshotBadType  = 0x01_0005 // invalid_argument(EUNSUPPORTED_AGGREGATOR_SNAPSHOT_TYPE)
-	aggConcatTooLong    = 0x01_0008 // invalid_argument(ECONCAT_STRING_LENGTH_TOO_LARGE)
+	aggUnsupportedType  = 0x03_0007 // as the Aptos aggregator natives
+	aggSnapshotBadType  = 0x03_0005
+	aggConcatTooLong    = 0x03_0008
 	maxConcatStringSize = 1024
 )
 
