@@ -180,3 +180,21 @@ func TestConcurrentExecutions(t *testing.T) {
 		t.Error(e)
 	}
 }
+
+// FuzzEntryArguments feeds untrusted argument bytes to an entry function:
+// every outcome must be a status, never a crash, and failures change nothing.
+func FuzzEntryArguments(f *testing.F) {
+	f.Add([]byte{4, 'h', 'i', 't', 's'}, []byte{1, 0}, []byte{0})
+	f.Add([]byte{1, 0xff}, []byte{0}, []byte{2, 1, 2})
+	f.Add([]byte{}, []byte{0x80}, []byte{1})
+	f.Fuzz(func(t *testing.T, label, owners, start []byte) {
+		p := program(t)
+		res := p.Execute(vm.NewMapStorage(), txn(alice), &exec.Call{Module: counter, Function: "create", Args: [][]byte{label, owners, start}})
+		if res.Status.Kind != exec.Executed && res.Changes != nil {
+			t.Fatal("failed execution returned changes")
+		}
+		if res.Status.Kind == exec.Executed && len(res.Changes.Resources) != 1 {
+			t.Fatalf("executed without writing the counter: %+v", res.Changes)
+		}
+	})
+}
