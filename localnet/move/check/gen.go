@@ -61,6 +61,17 @@ type gen struct {
 	loops   []genLoop
 	inl     *inlineCtx
 	depth   int
+	// meta describes each local slot for the flow check.
+	meta []slotMeta
+}
+
+// slotMeta describes a local slot: user variables are checked for moves
+// and drops, codegen temporaries are not.
+type slotMeta struct {
+	user bool
+	name string
+	drop bool
+	pos  syntax.Pos
 }
 
 func (c *compiler) genFun(fn *funInfo) {
@@ -75,6 +86,9 @@ func (c *compiler) genFun(fn *funInfo) {
 	g.cur = fn.decl.Body.End
 	g.emit(vm.OpRet, 0, 0, 0)
 	g.vf.Code, g.vf.Pos, g.vf.NumLocals = g.code, g.pos, g.nlocals
+	live := g.liveness()
+	g.flowCheck(live)
+	g.elideCopies(live)
 }
 
 func (g *gen) emit(op vm.Op, k vm.Kind, a, b int32) int {
@@ -93,6 +107,7 @@ func (g *gen) patch(at int) { g.code[at].A = int32(len(g.code)) }
 
 func (g *gen) temp() int {
 	g.nlocals++
+	g.meta = append(g.meta, slotMeta{})
 	return g.nlocals - 1
 }
 
@@ -101,6 +116,9 @@ func (g *gen) bind(lv *localVar) int {
 	g.trail = append(g.trail, trailEntry{lv: lv, slot: old, had: had})
 	s := g.temp()
 	g.slots[lv] = s
+	if lv.name != "" && lv.name != "_" {
+		g.meta[s] = slotMeta{user: true, name: lv.name, drop: abilities(g.resolve(lv.ty))&vm.Drop != 0, pos: lv.pos}
+	}
 	return s
 }
 
@@ -274,7 +292,7 @@ func (g *gen) expr(e syntax.Expr) *cty {
 		if in.explicitMove {
 			g.emit(vm.OpMoveLoc, 0, int32(s), 0)
 		} else {
-			g.emit(vm.OpCopyLoc, 0, int32(s), 0)
+			g.emit(vm.OpCopyLoc, 0, int32(s), explicitCopy) // `copy x` keeps x alive
 		}
 	case ekConst:
 		k := in.konst
@@ -771,6 +789,9 @@ func (g *gen) inline(e syntax.Expr, in *einfo, args []syntax.Expr, method bool) 
 	if g.file == g.fn.mod.file {
 		g.callPos = e.ExprPos()
 	}
+	g.body = fn.body
+	g.subst = append(append([]substFrame(nil), g.subst...), substFrame{owner: fn, args: tyArgs})
+	g.file = fn.mod.file
 	// parameters take the pushed values (in reverse order)
 	for j := len(pushed) - 1; j >= 0; j-- {
 		i := pushed[j]
@@ -781,9 +802,6 @@ func (g *gen) inline(e syntax.Expr, in *einfo, args []syntax.Expr, method bool) 
 			g.bindLambda(fn.body.params[i], lb)
 		}
 	}
-	g.body = fn.body
-	g.subst = append(append([]substFrame(nil), g.subst...), substFrame{owner: fn, args: tyArgs})
-	g.file = fn.mod.file
 	g.loops = nil
 	var ctx *inlineCtx
 	if hasReturn(fn.decl.Body) {
