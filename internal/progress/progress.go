@@ -103,6 +103,9 @@ func (b *Bar) Finish() {
 //
 //	split: 1.5 GiB / 4.0 GiB (37%), 1.2 GB/s
 //	split: 4.0 GiB in 3.3s, 1.3 GB/s
+//
+// A stage that ends within one interval prints nothing: short work stays
+// quiet.
 type Lines struct {
 	w     io.Writer
 	every time.Duration
@@ -163,6 +166,9 @@ func (l *Lines) Finish() {
 	}
 	l.open = false
 	elapsed := l.now().Sub(l.start)
+	if elapsed < l.every {
+		return
+	}
 	done := l.done.Load()
 	fmt.Fprintf(l.w, "%s: %s in %s, %s\n", l.stage, Bytes(done), elapsed.Round(time.Millisecond), Rate(done, elapsed))
 }

@@ -20,12 +20,15 @@ func TestLines(t *testing.T) {
 	l.Add(1 << 29) // same instant: no second line
 	clock = clock.Add(1500 * time.Millisecond)
 	l.Start("write", 0) // ends "split"
+	l.Finish()          // within one interval: quiet
+	l.Finish()          // idempotent
+	l.Start("slow", -1)
+	clock = clock.Add(5 * time.Second)
 	l.Finish()
-	l.Finish() // idempotent
 	got := out.String()
 	want := "split: 1.5 GiB / 4.0 GiB (37%), 1.1 GB/s\n" +
 		"split: 2.0 GiB in 3s, 715.8 MB/s\n" +
-		"write: 0 B in 0s, - B/s\n"
+		"slow: 0 B in 5s, 0.0 B/s\n"
 	if got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
@@ -34,6 +37,7 @@ func TestLines(t *testing.T) {
 func TestLinesConcurrent(t *testing.T) {
 	var out safeBuffer
 	l := NewLines(&out, time.Nanosecond)
+	l.every = 0 // print every time, and the summary
 	l.Start("hash", -1)
 	var wg sync.WaitGroup
 	for range 8 {
