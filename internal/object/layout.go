@@ -32,9 +32,13 @@ const (
 	// multiple of MinBlockSize.
 	MinBlockSize = 4096
 	MaxBlockSize = 16 << 20
-	// MaxStripeBytes caps n × block size when the block size is chosen
-	// automatically, which bounds memory for large n.
-	MaxStripeBytes = 32 << 20
+	// DefaultStripeBytes caps n × block size when the block size is chosen
+	// automatically.
+	DefaultStripeBytes = 32 << 20
+	// MaxStripeBytes caps n × block size for any object, so that a
+	// manifest from anyone cannot make join or repair hold more than a few
+	// times this much memory.
+	MaxStripeBytes = 64 << 20
 	// MaxSize is the largest stored stream: sizes stay exact in JSON
 	// numbers everywhere (2^53 − 1 bytes, 8 PiB).
 	MaxSize = 1<<53 - 1
@@ -51,10 +55,10 @@ type Layout struct {
 }
 
 // DefaultBlockSizeFor picks the block size for n shards: DefaultBlockSize,
-// halved until a stripe of n blocks fits MaxStripeBytes.
+// halved until a stripe of n blocks fits DefaultStripeBytes.
 func DefaultBlockSizeFor(n int) uint64 {
 	b := uint64(DefaultBlockSize)
-	for b > 64<<10 && uint64(n)*b > MaxStripeBytes {
+	for b > 64<<10 && uint64(n)*b > DefaultStripeBytes {
 		b /= 2
 	}
 	return b
@@ -67,6 +71,9 @@ func CheckCoding(k, n int, blockSize uint64) error {
 	}
 	if blockSize < MinBlockSize || blockSize > MaxBlockSize || blockSize%MinBlockSize != 0 {
 		return fmt.Errorf("block size %d: want a multiple of %d between %d and %d", blockSize, MinBlockSize, MinBlockSize, MaxBlockSize)
+	}
+	if uint64(n)*blockSize > MaxStripeBytes {
+		return fmt.Errorf("n=%d blocks of %d bytes: a stripe may not exceed %d bytes", n, blockSize, MaxStripeBytes)
 	}
 	return nil
 }

@@ -365,6 +365,7 @@ func TestSplitRejects(t *testing.T) {
 		"n<k":           {K: 3, N: 2},
 		"n>256":         {K: 10, N: 257},
 		"odd block":     {K: 2, N: 3, BlockSize: 5000},
+		"huge stripe":   {K: 2, N: 8, BlockSize: 16 << 20},
 		"small chunk":   {K: 2, N: 3, Recipients: pub, ChunkSize: 100},
 		"bad recipient": {K: 2, N: 3, Recipients: []string{"xyz"}},
 	}
