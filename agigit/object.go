@@ -262,8 +262,9 @@ corrupt shards are found by their hash and left out.`,
 
 func newObjectRepairCmd(reporter reporterFunc) *cobra.Command {
 	var shards string
+	var check bool
 	cmd := &cobra.Command{
-		Use:   "repair MANIFEST --shards DIR",
+		Use:   "repair MANIFEST --shards DIR [--check]",
 		Short: "Regenerate missing or corrupt shards, byte-identical",
 		Long: `Check every shard of MANIFEST in DIR against its hash and regenerate the
 missing and corrupt ones from any k good shards. No key is needed, even for a
@@ -274,11 +275,29 @@ private object: repair works on the encrypted bytes.`,
 			if err != nil {
 				return err
 			}
+			w := cmd.OutOrStdout()
+			if check {
+				bad, err := object.Check(cmd.Context(), m, object.Dir(shards), reporter(cmd))
+				if err != nil {
+					return fmt.Errorf("check: %w", err)
+				}
+				for _, p := range bad {
+					fmt.Fprintf(w, "bad      %s\n", p)
+				}
+				switch {
+				case len(bad) == 0:
+					fmt.Fprintf(w, "all %d shards are healthy\n", m.N)
+				case m.N-len(bad) < m.K:
+					return fmt.Errorf("%d of %d shards are bad: fewer than k=%d remain, the object cannot be repaired from here", len(bad), m.N, m.K)
+				default:
+					return fmt.Errorf("%d of %d shards are bad (repairable: run without --check)", len(bad), m.N)
+				}
+				return nil
+			}
 			res, err := object.Repair(cmd.Context(), m, object.Dir(shards), object.Dir(shards), reporter(cmd))
 			if err != nil {
 				return fmt.Errorf("repair: %w", err)
 			}
-			w := cmd.OutOrStdout()
 			if len(res.Bad) == 0 {
 				fmt.Fprintf(w, "all %d shards are healthy\n", m.N)
 				return nil
@@ -290,6 +309,7 @@ private object: repair works on the encrypted bytes.`,
 		},
 	}
 	cmd.Flags().StringVar(&shards, "shards", "", "directory holding the shards")
+	cmd.Flags().BoolVar(&check, "check", false, "only check the shards; exit non-zero if any is missing or corrupt")
 	cmd.MarkFlagRequired("shards")
 	return cmd
 }

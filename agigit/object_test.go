@@ -116,6 +116,15 @@ func TestObjectSplitJoinRepair(t *testing.T) {
 		t.Fatalf("join does not warn about the missing shard:\n%s", out)
 	}
 
+	// --check reports them and changes nothing.
+	out, _, err = runCmd(t, "object", "repair", "-q", "--check", manifest, "--shards", shards)
+	if err == nil || !strings.Contains(err.Error(), "2 of 5 shards are bad (repairable") || !strings.Contains(out, "bad      shard 3") {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(object.Dir(shards).Path(m.Shards[0])); err == nil {
+		t.Fatal("--check wrote a shard")
+	}
+
 	// Repair regenerates them byte-identical.
 	out = mustRun(t, "object", "repair", "-q", manifest, "--shards", shards)
 	if !strings.Contains(out, "repaired shard 0") || !strings.Contains(out, "repaired shard 3") {
@@ -128,6 +137,9 @@ func TestObjectSplitJoinRepair(t *testing.T) {
 	}
 	if out := mustRun(t, "object", "repair", "-q", manifest, "--shards", shards); !strings.Contains(out, "all 5 shards are healthy") {
 		t.Fatalf("second repair: %s", out)
+	}
+	if out := mustRun(t, "object", "repair", "-q", "--check", manifest, "--shards", shards); !strings.Contains(out, "all 5 shards are healthy") {
+		t.Fatalf("check after repair: %s", out)
 	}
 	// No temporary files left behind.
 	entries, _ := os.ReadDir(shards)

@@ -20,6 +20,22 @@ type RepairResult struct {
 	Repaired []int
 }
 
+// Check hashes every shard of m and reports the missing and corrupt ones,
+// changing nothing.
+func Check(ctx context.Context, m *Manifest, src ShardSource, p progress.Reporter) ([]ShardProblem, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	if p == nil {
+		p = progress.Nop
+	}
+	all := make([]int, m.N)
+	for i := range all {
+		all[i] = i
+	}
+	return verifyShards(ctx, m, src, all, p)
+}
+
 // Repair checks every shard of m against its hash and regenerates the
 // missing and corrupt ones from k good shards, byte-identical to the
 // originals (each is checked against its manifest hash before it is
@@ -32,11 +48,7 @@ func Repair(ctx context.Context, m *Manifest, src ShardSource, sink ShardSink, p
 		p = progress.Nop
 	}
 	l := m.Layout()
-	all := make([]int, l.N)
-	for i := range all {
-		all[i] = i
-	}
-	bad, err := verifyShards(ctx, m, src, all, p)
+	bad, err := Check(ctx, m, src, p)
 	if err != nil {
 		return nil, err
 	}
