@@ -1,0 +1,124 @@
+package delivery
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// moveVectors renders the vectors as a Move test module: one #[test] per
+// vector so that each stays well inside a unit test's instruction budget and
+// a failure names the vector.
+func moveVectors(t *testing.T, v *vectorFile) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	b.WriteString(`// Code generated from internal/delivery/testdata/vectors.json by
+// "go test ./internal/delivery -run TestVectors -update". DO NOT EDIT.
+// The Go suite checks the same file, so both implementations agree on every
+// value below.
+#[test_only]
+module agi_nostr::vectors_tests {
+    use agi_nostr::bigint;
+    use agi_nostr::delivery;
+    use agi_nostr::merkle;
+    use agi_nostr::test_data;
+
+    fun check_product(a: vector<u8>, b: vector<u8>, x: vector<u8>) {
+        assert!(bigint::mul(&a, &b) == x, 1);
+        assert!(bigint::mul(&b, &a) == x, 2);
+        assert!(bigint::is_product(&x, &a, &b), 3);
+        let off_by_one = x;
+        let last = off_by_one.length() - 1;
+        off_by_one[last] ^= 1;
+        assert!(!bigint::is_product(&off_by_one, &a, &b), 4);
+    }
+
+    fun check_key(order_id: u64, p1: vector<u8>, p2: vector<u8>, x: vector<u8>, key: vector<u8>) {
+        assert!(delivery::derive_key(order_id, &p1, &p2) == key, 1);
+        assert!(bigint::is_product(&x, &p1, &p2), 2);
+        assert!(bigint::less(&p1, &p2), 3);
+        assert!(delivery::derive_key(order_id ^ 1, &p1, &p2) != key, 4);
+    }
+
+    fun check_leaf(key: vector<u8>, leaf: u64, plain_len: u64, cipher: vector<u8>) {
+        let plain = test_data::pattern(plain_len);
+        assert!(delivery::xor_leaf(&key, leaf, &plain) == cipher, 1);
+        assert!(delivery::xor_leaf(&key, leaf, &cipher) == plain, 2);
+        assert!(delivery::decrypted_leaf_hash(&key, leaf, &cipher) == merkle::leaf_hash(&plain), 3);
+    }
+
+    fun check_proof(size: u64, abc: bool, id: vector<u8>, index: u64, siblings: vector<vector<u8>>) {
+        let chunk = if (abc) b"abc" else test_data::pattern_leaf(size, index);
+        assert!(merkle::verify_chunk(&id, size, index, &chunk, &siblings), 1);
+        assert!(merkle::verify_leaf_hash(&id, size, index, &merkle::leaf_hash(&chunk), &siblings), 2);
+        // The same proof must fail for a neighbouring index, a changed byte and
+        // another size.
+        assert!(!merkle::verify_chunk(&id, size, index + 1, &chunk, &siblings), 3);
+        if (chunk.length() > 0) {
+            chunk[0] ^= 1;
+            assert!(!merkle::verify_chunk(&id, size, index, &chunk, &siblings), 4);
+            chunk[0] ^= 1;
+        };
+        assert!(!merkle::verify_leaf_hash(&id, size + 1, index, &merkle::leaf_hash(&chunk), &siblings), 5);
+    }
+
+`)
+	for i, p := range v.Products {
+		fmt.Fprintf(&b, "    #[test]\n    fun product_%d() {\n        check_product(%s, %s, %s);\n    }\n\n", i, mhex(p.A), mhex(p.B), mhex(p.X))
+	}
+	for i, k := range v.Keys {
+		fmt.Fprintf(&b, "    #[test]\n    fun key_%d() {\n        check_key(%d, %s, %s, %s, %s);\n    }\n\n", i, k.OrderID, mhex(k.P1), mhex(k.P2), mhex(k.X), mhex(k.Key))
+	}
+	for i, s := range v.Keystream {
+		fmt.Fprintf(&b, "    #[test]\n    fun keystream_%d() {\n        assert!(delivery::keystream_block(&%s, %d, %d) == %s, 1);\n    }\n\n", i, mhex(s.Key), s.Leaf, s.Block, mhex(s.Out))
+	}
+	for i, l := range v.Leaves {
+		fmt.Fprintf(&b, "    #[test]\n    fun leaf_%d() {\n        check_leaf(%s, %d, %d, %s);\n    }\n\n", i, mhex(l.Key), l.Leaf, l.PlainLen, mhex(l.Cipher))
+	}
+	for _, m := range v.Merkle {
+		// Whole-object ids for the objects small enough to build in a test;
+		// the large one is covered by its proofs.
+		if m.Size <= 32*LeafSize {
+			data := fmt.Sprintf("test_data::pattern(%d)", m.Size)
+			if m.ABC {
+				data = `b"abc"`
+			}
+			fmt.Fprintf(&b, "    #[test]\n    fun merkle_id_%d() {\n        assert!(test_data::object_id(&%s) == %s, 1);\n    }\n\n", m.Size, data, mhex(m.ID))
+		}
+		for _, p := range m.Proofs {
+			fmt.Fprintf(&b, "    #[test]\n    fun merkle_proof_%d_%d() {\n        check_proof(%d, %t, %s, %d, %s);\n    }\n\n",
+				m.Size, p.Index, m.Size, m.ABC, mhex(m.ID), p.Index, mhexList(p.Siblings))
+		}
+	}
+	for i, d := range v.Disputes {
+		fmt.Fprintf(&b, "    #[test]\n    /// %s\n    fun dispute_%d() {\n", d.Name, i)
+		fmt.Fprintf(&b, "        let outcome = delivery::check_dispute(\n            &%s,\n            &%s,\n            %d,\n            &%s,\n            %d,\n            &%s,\n            &%s,\n            &%s,\n            &%s,\n        );\n",
+			mhex(d.ObjectID), mhex(d.CipherID), d.Size, mhex(d.Key), d.Index, mhex(d.CipherChunk), mhexList(d.CipherPath), mhex(d.PlainLeaf), mhexList(d.PlainPath))
+		fmt.Fprintf(&b, "        assert!(outcome == delivery::%s(), (outcome as u64));\n    }\n\n", moveOutcome(t, d.Expect))
+	}
+	out := strings.TrimRight(b.String(), "\n") + "\n}\n"
+	return []byte(out)
+}
+
+func mhex(b []byte) string { return `x"` + hex.EncodeToString(b) + `"` }
+
+func mhexList(hs []hexBytes) string {
+	parts := make([]string, len(hs))
+	for i, h := range hs {
+		parts[i] = mhex(h)
+	}
+	return "vector[" + strings.Join(parts, ", ") + "]"
+}
+
+func moveOutcome(t *testing.T, expect string) string {
+	switch expect {
+	case "valid":
+		return "dispute_valid"
+	case "delivery_correct", "bad_cipher_proof", "bad_plain_proof":
+		return expect
+	}
+	t.Fatalf("unknown dispute outcome %q", expect)
+	return ""
+}
