@@ -122,3 +122,52 @@ func moveOutcome(t *testing.T, expect string) string {
 	t.Fatalf("unknown dispute outcome %q", expect)
 	return ""
 }
+
+// moveVectorData renders the inputs the market tests replay: the pairs of
+// the "market" section and every dispute vector, as functions of a test-only
+// module.
+func moveVectorData(t *testing.T, v *vectorFile) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	m := v.Market
+	fmt.Fprintf(&b, `// Code generated from internal/delivery/testdata/vectors.json by
+// "go test ./internal/delivery -run TestVectors -update". DO NOT EDIT.
+#[test_only]
+/// Inputs of the market tests, shared with the Go suite.
+module agi_nostr::vector_data {
+    /// The order the dispute vectors were encrypted for: the first order of a
+    /// fresh market.
+    public fun dispute_order_id(): u64 { %d }
+
+    /// (p1, p2, x) of the dispute vectors: two 1024-bit primes.
+    public fun prime_pair(): (vector<u8>, vector<u8>, vector<u8>) {
+        (%s, %s, %s)
+    }
+
+    /// (p1, p2, x) with a 1024-bit x: two 512-bit primes.
+    public fun small_prime_pair(): (vector<u8>, vector<u8>, vector<u8>) {
+        (%s, %s, %s)
+    }
+
+    public fun dispute_count(): u64 { %d }
+
+    /// Dispute vector i: (name, object_id, cipher_id, size, key, index,
+    /// cipher_chunk, cipher_path, plain_leaf, plain_path, expected outcome
+    /// as delivery::check_dispute returns it).
+    public fun dispute(i: u64): (
+        vector<u8>, vector<u8>, vector<u8>, u64, vector<u8>, u64,
+        vector<u8>, vector<vector<u8>>, vector<u8>, vector<vector<u8>>, u8
+    ) {
+`, m.OrderID, mhex(m.P1), mhex(m.P2), mhex(m.X), mhex(m.SmallP1), mhex(m.SmallP2), mhex(m.SmallX), len(v.Disputes))
+	outcomes := map[string]int{"valid": 0, "bad_cipher_proof": 1, "bad_plain_proof": 2, "delivery_correct": 3}
+	for i, d := range v.Disputes {
+		o, ok := outcomes[d.Expect]
+		if !ok {
+			t.Fatalf("unknown outcome %q", d.Expect)
+		}
+		fmt.Fprintf(&b, "        if (i == %d) return (\n            b%q,\n            %s,\n            %s,\n            %d,\n            %s,\n            %d,\n            %s,\n            %s,\n            %s,\n            %s,\n            %d,\n        );\n",
+			i, d.Name, mhex(d.ObjectID), mhex(d.CipherID), d.Size, mhex(d.Key), d.Index, mhex(d.CipherChunk), mhexList(d.CipherPath), mhex(d.PlainLeaf), mhexList(d.PlainPath), o)
+	}
+	b.WriteString("        abort 1\n    }\n}\n")
+	return b.Bytes()
+}

@@ -28,7 +28,8 @@ var update = flag.Bool("update", false, "rewrite testdata/vectors.json and move/
 
 const (
 	vectorsPath = "testdata/vectors.json"
-	movePath    = "../../move/tests/vectors_tests.move"
+	movePath     = "../../move/tests/vectors_tests.move"
+	moveDataPath = "../../move/tests/vector_data.move"
 )
 
 type hexBytes []byte
@@ -100,8 +101,26 @@ type disputeVector struct {
 	Expect      string     `json:"expect"`
 }
 
+// marketVector holds the inputs the Move market tests need besides the
+// disputes: the pair the dispute vectors were encrypted under (for order
+// disputeOrderID, the first order of a fresh market) and a smaller pair whose
+// x has 1024 bits, the market's lowest allowed minimum.
+type marketVector struct {
+	OrderID uint64   `json:"order_id"`
+	P1      hexBytes `json:"p1"`
+	P2      hexBytes `json:"p2"`
+	X       hexBytes `json:"x"`
+	SmallP1 hexBytes `json:"small_p1"`
+	SmallP2 hexBytes `json:"small_p2"`
+	SmallX  hexBytes `json:"small_x"`
+}
+
+// disputeOrderID is the order the dispute vectors belong to.
+const disputeOrderID = 1
+
 type vectorFile struct {
 	Comment   []string        `json:"comment"`
+	Market    marketVector    `json:"market"`
 	Products  []productVector `json:"products"`
 	Keys      []keyVector     `json:"keys"`
 	Keystream []streamVector  `json:"keystream"`
@@ -252,6 +271,13 @@ func generateVectors(t *testing.T) *vectorFile {
 	}
 
 	v.Disputes = disputeVectors(t)
+	dp := disputePair()
+	small := PrimePair{seededPrime("vector/p512/a", 512), seededPrime("vector/p512/b", 512)}
+	if small.P1.Cmp(small.P2) > 0 {
+		small.P1, small.P2 = small.P2, small.P1
+	}
+	v.Market = marketVector{OrderID: disputeOrderID, P1: dp.P1.Bytes(), P2: dp.P2.Bytes(), X: dp.Product(),
+		SmallP1: small.P1.Bytes(), SmallP2: small.P2.Bytes(), SmallX: small.Product()}
 	return v
 }
 
@@ -262,11 +288,8 @@ func disputeVectors(t *testing.T) []disputeVector {
 	ctx := context.Background()
 	const size = 10000 // leaves of 4096, 4096 and 1808 bytes
 	object := pattern(size)
-	pp := PrimePair{seededPrime("vector/dispute/a", 1024), seededPrime("vector/dispute/b", 1024)}
-	if pp.P1.Cmp(pp.P2) > 0 {
-		pp.P1, pp.P2 = pp.P2, pp.P1
-	}
-	key := DeriveKey(7, pp)
+	pp := disputePair()
+	key := DeriveKey(disputeOrderID, pp)
 	objTree, err := merkle.BuildTree(bytes.NewReader(object))
 	if err != nil {
 		t.Fatal(err)
@@ -282,7 +305,7 @@ func disputeVectors(t *testing.T) []disputeVector {
 	honest := seal(key)
 	tampered := append([]byte(nil), honest...)
 	tampered[LeafSize+5] ^= 0x40 // one bit of leaf 1
-	wrongKey := seal(DeriveKey(8, pp))
+	wrongKey := seal(DeriveKey(disputeOrderID+1, pp))
 
 	build := func(name string, cipher []byte, index uint64, expect string, mutate func(*Proof)) disputeVector {
 		ct, err := merkle.BuildTree(bytes.NewReader(cipher))
@@ -311,6 +334,14 @@ func disputeVectors(t *testing.T) []disputeVector {
 		build("object leaf not in the object", tampered, 1, "bad_plain_proof", func(p *Proof) { p.PlainLeaf[31] ^= 1 }),
 		build("plain path of another leaf", tampered, 1, "bad_plain_proof", func(p *Proof) { p.PlainPath, _ = objTree.Prove(0) }),
 	}
+}
+
+func disputePair() PrimePair {
+	pp := PrimePair{seededPrime("vector/dispute/a", 1024), seededPrime("vector/dispute/b", 1024)}
+	if pp.P1.Cmp(pp.P2) > 0 {
+		pp.P1, pp.P2 = pp.P2, pp.P1
+	}
+	return pp
 }
 
 func loadVectors(t *testing.T) *vectorFile {
@@ -344,8 +375,11 @@ func TestVectorsRegenerate(t *testing.T) {
 		if err := os.WriteFile(vectorsPath, fresh, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		move := moveVectors(t, generateVectors(t))
-		if err := os.WriteFile(movePath, move, 0o644); err != nil {
+		fresh := generateVectors(t)
+		if err := os.WriteFile(movePath, moveVectors(t, fresh), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(moveDataPath, moveVectorData(t, fresh), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -431,7 +465,21 @@ func TestVectorsIndependent(t *testing.T) {
 			}
 		}
 	}
+	mv := v.Market
+	for _, p := range [][3]hexBytes{{mv.P1, mv.P2, mv.X}, {mv.SmallP1, mv.SmallP2, mv.SmallX}} {
+		a, b := new(big.Int).SetBytes(p[0]), new(big.Int).SetBytes(p[1])
+		if a.Cmp(b) >= 0 || !a.ProbablyPrime(20) || !b.ProbablyPrime(20) || !bytes.Equal(new(big.Int).Mul(a, b).Bytes(), p[2]) {
+			t.Errorf("market pair %x... wrong", p[0][:4])
+		}
+	}
+	if BitLen(mv.X) != 2048 || BitLen(mv.SmallX) != 1024 {
+		t.Errorf("market x sizes %d, %d bits", BitLen(mv.X), BitLen(mv.SmallX))
+	}
 	for _, d := range v.Disputes {
+		pp, _ := ParsePrimePair(mv.P1, mv.P2)
+		if k := DeriveKey(mv.OrderID, pp); !bytes.Equal(k[:], d.Key) {
+			t.Errorf("dispute %q: key is not order %d's", d.Name, mv.OrderID)
+		}
 		err := VerifyDispute(d.terms(), d.proof())
 		if got := outcome(err); got != d.Expect {
 			t.Errorf("dispute %q: got %s (%v), want %s", d.Name, got, err, d.Expect)
@@ -502,5 +550,12 @@ func TestVectorsMoveInSync(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("%s is stale; run: go test ./internal/delivery -run TestVectors -update", filepath.Clean(movePath))
+	}
+	want = moveVectorData(t, loadVectors(t))
+	if got, err = os.ReadFile(moveDataPath); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s is stale; run: go test ./internal/delivery -run TestVectors -update", filepath.Clean(moveDataPath))
 	}
 }
