@@ -3,10 +3,11 @@
 /// byte, so every positive integer has exactly one encoding and comparison is
 /// by length, then bytes.
 ///
-/// Multiplication runs on 64-bit limbs with 128-bit partial products: for
-/// limbs a, b, an accumulator r and a carry c, all below 2^64,
-/// a*b + r + c <= (2^64-1)^2 + 2*(2^64-1) = 2^128 - 1, so no step can overflow
-/// on any input. Lengths are bounded by MAX_BYTES, which bounds the work.
+/// Multiplication runs on 128-bit limbs with 256-bit partial products: for
+/// limbs a, b, an accumulator r and a carry c, all below 2^128,
+/// a*b + r + c <= (2^128-1)^2 + 2*(2^128-1) = 2^256 - 1, so no step can
+/// overflow on any input. Lengths are bounded by MAX_BYTES, which bounds the
+/// work: a 2048-bit x from two 1024-bit primes takes 8 x 8 limb products.
 module agi_nostr::bigint {
     use std::error;
 
@@ -20,7 +21,7 @@ module agi_nostr::bigint {
     const EQUAL: u8 = 1;
     const GREATER: u8 = 2;
 
-    const MASK_64: u128 = 0xffffffffffffffff;
+    const MASK_128: u256 = 0xffffffffffffffffffffffffffffffff;
 
     public fun max_bytes(): u64 { MAX_BYTES }
 
@@ -82,16 +83,16 @@ module agi_nostr::bigint {
         r == lx
     }
 
-    /// Little-endian 64-bit limbs of a big-endian byte vector.
-    fun to_limbs(a: &vector<u8>): vector<u64> {
+    /// Little-endian 128-bit limbs of a big-endian byte vector.
+    fun to_limbs(a: &vector<u8>): vector<u128> {
         let out = vector[];
         let i = a.length();
-        let limb = 0u64;
+        let limb = 0u128;
         let shift = 0u8;
         while (i > 0) {
             i -= 1;
-            limb |= (a[i] as u64) << shift;
-            if (shift == 56) {
+            limb |= (a[i] as u128) << shift;
+            if (shift == 120) {
                 out.push_back(limb);
                 limb = 0;
                 shift = 0;
@@ -104,14 +105,14 @@ module agi_nostr::bigint {
     }
 
     /// Canonical big-endian bytes of little-endian limbs.
-    fun from_limbs(l: &vector<u64>): vector<u8> {
+    fun from_limbs(l: &vector<u128>): vector<u8> {
         let out = vector[];
         let i = l.length();
         let started = false;
         while (i > 0) {
             i -= 1;
             let limb = l[i];
-            let shift = 64u8;
+            let shift = 128u8;
             while (shift > 0) {
                 shift -= 8;
                 let byte = (((limb >> shift) & 0xff) as u8);
@@ -124,14 +125,14 @@ module agi_nostr::bigint {
         out
     }
 
-    fun trim_high_zeros(l: &mut vector<u64>) {
+    fun trim_high_zeros(l: &mut vector<u128>) {
         while (l.length() > 0 && l[l.length() - 1] == 0) {
             l.pop_back();
         }
     }
 
     /// Schoolbook product of the limbs of a and b, n + m limbs long.
-    fun mul_limbs(a: &vector<u8>, b: &vector<u8>): vector<u64> {
+    fun mul_limbs(a: &vector<u8>, b: &vector<u8>): vector<u128> {
         assert!(a.length() <= MAX_BYTES && b.length() <= MAX_BYTES, error::invalid_argument(ETOO_LONG));
         let la = to_limbs(a);
         let lb = to_limbs(b);
@@ -139,23 +140,23 @@ module agi_nostr::bigint {
         let r = vector[];
         let k = 0;
         while (k < n + m) {
-            r.push_back(0u64);
+            r.push_back(0u128);
             k += 1;
         };
         let i = 0;
         while (i < n) {
-            let ai = (la[i] as u128);
+            let ai = (la[i] as u256);
             if (ai != 0) {
-                let carry = 0u128;
+                let carry = 0u256;
                 let j = 0;
                 while (j < m) {
-                    let t = ai * (lb[j] as u128) + (r[i + j] as u128) + carry;
-                    r[i + j] = ((t & MASK_64) as u64);
-                    carry = t >> 64;
+                    let t = ai * (lb[j] as u256) + (r[i + j] as u256) + carry;
+                    r[i + j] = ((t & MASK_128) as u128);
+                    carry = t >> 128;
                     j += 1;
                 };
                 // r[i + m] is still zero here: earlier rows reach r[i + m - 1] at most.
-                r[i + m] = (carry as u64);
+                r[i + m] = (carry as u128);
             };
             i += 1;
         };
@@ -176,6 +177,9 @@ module agi_nostr::bigint {
 
     #[test]
     fun limb_carries() {
+        // (2^128 - 1)^2 = 2^256 - 2^129 + 1: the largest partial product.
+        let m = x"ffffffffffffffffffffffffffffffff";
+        assert!(mul(&m, &m) == x"fffffffffffffffffffffffffffffffe00000000000000000000000000000001", 2);
         // (2^64 - 1)^2 = 2^128 - 2^65 + 1
         let a = x"ffffffffffffffff";
         assert!(mul(&a, &a) == x"fffffffffffffffe0000000000000001", 0);

@@ -27,8 +27,10 @@ module agi_nostr::invariant_tests {
     const FUNDS: u64 = 100000000;
     const T0: u64 = 1700000000;
     const SINK: address = @0x3001;
-    /// Calls per sequence.
-    const STEPS: u64 = 40;
+    /// Calls per sequence: short enough that a sequence stays well within a
+    /// unit test's instruction budget; many seeds make up for the length.
+    const STEPS: u64 = 20;
+    const TOTAL_EVERY: u64 = 5;
 
     fun owners(): vector<address> { vector[@0x1001, @0x1002, @0x1003] }
 
@@ -74,10 +76,12 @@ module agi_nostr::invariant_tests {
         total
     }
 
+    /// The vault's books; every TOTAL_EVERY steps also the total APT (eight
+    /// balance reads, the costliest part of a check).
     fun check(total: u64, step: u64) {
         assert!(vault::balance() == vault::escrowed() + vault::treasury(), 1000000 + step);
         assert!(vault::escrowed() == market::owed_on_open_orders(), 2000000 + step);
-        assert!(total_apt() == total, 3000000 + step);
+        if (step % TOTAL_EVERY == TOTAL_EVERY - 1) assert!(total_apt() == total, 3000000 + step);
     }
 
     fun setup(fx: &signer, publisher: &signer, actors: &Actors) {
@@ -299,5 +303,61 @@ module agi_nostr::invariant_tests {
         fx: &signer, publisher: &signer, o1: signer, o2: signer, o3: signer, r1: signer, r2: signer, r3: signer, sink: signer
     ) {
         run(fx, publisher, Actors { owners: vector[o1, o2, o3], relays: vector[r1, r2, r3], sink }, 0xffffffffffffffff, STEPS)
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, o1 = @0x1001, o2 = @0x1002, o3 = @0x1003, r1 = @0x2001, r2 = @0x2002, r3 = @0x2003, sink = @0x3001)]
+    fun sequence_9(
+        fx: &signer, publisher: &signer, o1: signer, o2: signer, o3: signer, r1: signer, r2: signer, r3: signer, sink: signer
+    ) {
+        run(fx, publisher, Actors { owners: vector[o1, o2, o3], relays: vector[r1, r2, r3], sink }, 7, STEPS)
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, o1 = @0x1001, o2 = @0x1002, o3 = @0x1003, r1 = @0x2001, r2 = @0x2002, r3 = @0x2003, sink = @0x3001)]
+    fun sequence_10(
+        fx: &signer, publisher: &signer, o1: signer, o2: signer, o3: signer, r1: signer, r2: signer, r3: signer, sink: signer
+    ) {
+        run(fx, publisher, Actors { owners: vector[o1, o2, o3], relays: vector[r1, r2, r3], sink }, 11, STEPS)
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, o1 = @0x1001, o2 = @0x1002, o3 = @0x1003, r1 = @0x2001, r2 = @0x2002, r3 = @0x2003, sink = @0x3001)]
+    fun sequence_11(
+        fx: &signer, publisher: &signer, o1: signer, o2: signer, o3: signer, r1: signer, r2: signer, r3: signer, sink: signer
+    ) {
+        run(fx, publisher, Actors { owners: vector[o1, o2, o3], relays: vector[r1, r2, r3], sink }, 0xabcdef, STEPS)
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, o1 = @0x1001, o2 = @0x1002, o3 = @0x1003, r1 = @0x2001, r2 = @0x2002, r3 = @0x2003, sink = @0x3001)]
+    fun sequence_12(
+        fx: &signer, publisher: &signer, o1: signer, o2: signer, o3: signer, r1: signer, r2: signer, r3: signer, sink: signer
+    ) {
+        run(fx, publisher, Actors { owners: vector[o1, o2, o3], relays: vector[r1, r2, r3], sink }, 99991, STEPS)
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, o1 = @0x1001, o2 = @0x1002, o3 = @0x1003, r1 = @0x2001, r2 = @0x2002, r3 = @0x2003, sink = @0x3001)]
+    fun sequence_13(
+        fx: &signer, publisher: &signer, o1: signer, o2: signer, o3: signer, r1: signer, r2: signer, r3: signer, sink: signer
+    ) {
+        run(fx, publisher, Actors { owners: vector[o1, o2, o3], relays: vector[r1, r2, r3], sink }, 0x123456789, STEPS)
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, o1 = @0x1001, o2 = @0x1002, o3 = @0x1003, r1 = @0x2001, r2 = @0x2002, r3 = @0x2003, sink = @0x3001)]
+    fun sequence_14(
+        fx: &signer, publisher: &signer, o1: signer, o2: signer, o3: signer, r1: signer, r2: signer, r3: signer, sink: signer
+    ) {
+        run(fx, publisher, Actors { owners: vector[o1, o2, o3], relays: vector[r1, r2, r3], sink }, 31337, STEPS)
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, o1 = @0x1001, o2 = @0x1002, o3 = @0x1003, r1 = @0x2001, r2 = @0x2002, r3 = @0x2003, sink = @0x3001)]
+    fun sequence_15(
+        fx: &signer, publisher: &signer, o1: signer, o2: signer, o3: signer, r1: signer, r2: signer, r3: signer, sink: signer
+    ) {
+        run(fx, publisher, Actors { owners: vector[o1, o2, o3], relays: vector[r1, r2, r3], sink }, 271828, STEPS)
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, o1 = @0x1001, o2 = @0x1002, o3 = @0x1003, r1 = @0x2001, r2 = @0x2002, r3 = @0x2003, sink = @0x3001)]
+    fun sequence_16(
+        fx: &signer, publisher: &signer, o1: signer, o2: signer, o3: signer, r1: signer, r2: signer, r3: signer, sink: signer
+    ) {
+        run(fx, publisher, Actors { owners: vector[o1, o2, o3], relays: vector[r1, r2, r3], sink }, 314159, STEPS)
     }
 }
