@@ -27,7 +27,7 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/vectors.json and move/tests/vectors_tests.move")
 
 const (
-	vectorsPath = "testdata/vectors.json"
+	vectorsPath  = "testdata/vectors.json"
 	movePath     = "../../move/tests/vectors_tests.move"
 	moveDataPath = "../../move/tests/vector_data.move"
 )
