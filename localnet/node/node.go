@@ -475,8 +475,7 @@ func (n *Node) executeUser(ov state.View, p *Pending, ts, version uint64) (*ledg
 	out, err := n.exec.Execute(cv, ctx, p.Entry)
 	if err != nil {
 		n.cfg.Log.Error("executor failed", "hash", hex.EncodeToString(p.Hash[:]), "err", err)
-		out = &Outcome{Status: Misc(StatusCode(2000), err.Error())}
-		out.Status.CodeName = "UNKNOWN_INVARIANT_VIOLATION_ERROR"
+		out = &Outcome{Status: Misc(StatusUnknownInvariantViolation, err.Error())}
 	}
 	u := &usage{size: size, execution: out.GasUsed, readSlots: cv.slots, readBytes: cv.bytes,
 		writes: out.Writes, events: out.Events, before: ov}

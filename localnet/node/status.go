@@ -10,7 +10,8 @@ import (
 // REST API reports in vm_error_code and clients match on.
 type StatusCode uint64
 
-// Status codes the node itself produces or inspects.
+// Status codes the node itself produces or inspects, numbered as Aptos's
+// StatusCode (move-core vm_status.rs).
 const (
 	StatusInvalidSignature                 StatusCode = 1
 	StatusInvalidAuthKey                   StatusCode = 2
@@ -26,14 +27,38 @@ const (
 	StatusGasUnitPriceAboveMaxBound        StatusCode = 16
 	StatusBadChainID                       StatusCode = 23
 	StatusSequenceNumberTooBig             StatusCode = 24
-	StatusFeatureUnderGating               StatusCode = 31
-	StatusLinkerError                      StatusCode = 1081
+	StatusFeatureUnderGating               StatusCode = 26
+	StatusSignersContainDuplicates         StatusCode = 28
+	StatusInvalidMainFunctionSignature     StatusCode = 1011
+	StatusMissingDependency                StatusCode = 1021
+	StatusConstraintNotSatisfied           StatusCode = 1075
 	StatusNumberOfTypeArgumentsMismatch    StatusCode = 1076
+	StatusLinkerError                      StatusCode = 1081
 	StatusFunctionResolutionFailure        StatusCode = 1091
+	StatusNumberOfArgumentsMismatch        StatusCode = 1098
+	StatusInvalidParamTypeForDeserializ    StatusCode = 1099
+	StatusFailedToDeserializeArgument      StatusCode = 1100
+	StatusNumberOfSignerArgumentsMismatch  StatusCode = 1101
+	StatusEntryFunctionOnNonEntryFunction  StatusCode = 1103
+	StatusUnknownInvariantViolation        StatusCode = 2000
+	StatusStorageError                     StatusCode = 2008
+	StatusTypeResolutionFailure            StatusCode = 2021
 	StatusExecuted                         StatusCode = 4001
 	StatusOutOfGas                         StatusCode = 4002
+	StatusResourceDoesNotExist             StatusCode = 4003
+	StatusResourceAlreadyExists            StatusCode = 4004
+	StatusMissingData                      StatusCode = 4008
+	StatusDataFormatError                  StatusCode = 4009
 	StatusAborted                          StatusCode = 4016
 	StatusArithmeticError                  StatusCode = 4017
+	StatusVectorOperationError             StatusCode = 4018
+	StatusExecutionStackOverflow           StatusCode = 4020
+	StatusCallStackOverflow                StatusCode = 4021
+	StatusVMMaxTypeDepthReached            StatusCode = 4024
+	StatusVMMaxValueDepthReached           StatusCode = 4025
+	StatusMemoryLimitExceeded              StatusCode = 4028
+	StatusExecutionLimitReached            StatusCode = 4030
+	StatusTypeTagLimitExceeded             StatusCode = 4033
 )
 
 var statusNames = map[StatusCode]string{
@@ -52,13 +77,37 @@ var statusNames = map[StatusCode]string{
 	StatusBadChainID:                       "BAD_CHAIN_ID",
 	StatusSequenceNumberTooBig:             "SEQUENCE_NUMBER_TOO_BIG",
 	StatusFeatureUnderGating:               "FEATURE_UNDER_GATING",
-	StatusLinkerError:                      "LINKER_ERROR",
+	StatusSignersContainDuplicates:         "SIGNERS_CONTAIN_DUPLICATES",
+	StatusInvalidMainFunctionSignature:     "INVALID_MAIN_FUNCTION_SIGNATURE",
+	StatusMissingDependency:                "MISSING_DEPENDENCY",
+	StatusConstraintNotSatisfied:           "CONSTRAINT_NOT_SATISFIED",
 	StatusNumberOfTypeArgumentsMismatch:    "NUMBER_OF_TYPE_ARGUMENTS_MISMATCH",
+	StatusLinkerError:                      "LINKER_ERROR",
 	StatusFunctionResolutionFailure:        "FUNCTION_RESOLUTION_FAILURE",
+	StatusNumberOfArgumentsMismatch:        "NUMBER_OF_ARGUMENTS_MISMATCH",
+	StatusInvalidParamTypeForDeserializ:    "INVALID_PARAM_TYPE_FOR_DESERIALIZATION",
+	StatusFailedToDeserializeArgument:      "FAILED_TO_DESERIALIZE_ARGUMENT",
+	StatusNumberOfSignerArgumentsMismatch:  "NUMBER_OF_SIGNER_ARGUMENTS_MISMATCH",
+	StatusEntryFunctionOnNonEntryFunction:  "EXECUTE_ENTRY_FUNCTION_CALLED_ON_NON_ENTRY_FUNCTION",
+	StatusUnknownInvariantViolation:        "UNKNOWN_INVARIANT_VIOLATION_ERROR",
+	StatusStorageError:                     "STORAGE_ERROR",
+	StatusTypeResolutionFailure:            "TYPE_RESOLUTION_FAILURE",
 	StatusExecuted:                         "EXECUTED",
 	StatusOutOfGas:                         "OUT_OF_GAS",
+	StatusResourceDoesNotExist:             "RESOURCE_DOES_NOT_EXIST",
+	StatusResourceAlreadyExists:            "RESOURCE_ALREADY_EXISTS",
+	StatusMissingData:                      "MISSING_DATA",
+	StatusDataFormatError:                  "DATA_FORMAT_ERROR",
 	StatusAborted:                          "ABORTED",
 	StatusArithmeticError:                  "ARITHMETIC_ERROR",
+	StatusVectorOperationError:             "VECTOR_OPERATION_ERROR",
+	StatusExecutionStackOverflow:           "EXECUTION_STACK_OVERFLOW",
+	StatusCallStackOverflow:                "CALL_STACK_OVERFLOW",
+	StatusVMMaxTypeDepthReached:            "VM_MAX_TYPE_DEPTH_REACHED",
+	StatusVMMaxValueDepthReached:           "VM_MAX_VALUE_DEPTH_REACHED",
+	StatusMemoryLimitExceeded:              "MEMORY_LIMIT_EXCEEDED",
+	StatusExecutionLimitReached:            "EXECUTION_LIMIT_REACHED",
+	StatusTypeTagLimitExceeded:             "TYPE_TAG_LIMIT_EXCEEDED",
 }
 
 // Name returns the code's Aptos name, or its number when this table lacks it.

@@ -106,7 +106,7 @@ func (e *Executor) Execute(v state.View, ctx *node.TxnContext, call *aptos.Entry
 	switch fn {
 	case "0x1::aptos_account::transfer", "0x1::aptos_coin::mint":
 		if len(call.Args) != 2 || len(call.Args[0]) != 32 || len(call.Args[1]) != 8 {
-			return &node.Outcome{Status: node.Misc(node.StatusCode(4021), "")}, nil // NUMBER_OF_ARGUMENTS_MISMATCH-like
+			return &node.Outcome{Status: node.Misc(node.StatusNumberOfArgumentsMismatch, "")}, nil
 		}
 		to := aptos.AccountAddress(call.Args[0])
 		amount := u64(call.Args[1])
@@ -130,7 +130,7 @@ func (e *Executor) Execute(v state.View, ctx *node.TxnContext, call *aptos.Entry
 			Events: []ledger.Event{{Type: DepositTag, Data: ev}}}, nil
 	case movevalue.ShortAddress(TestModule) + "::test::boom":
 		if len(call.Args) != 1 || len(call.Args[0]) != 8 {
-			return &node.Outcome{Status: node.Misc(node.StatusCode(4021), "")}, nil
+			return &node.Outcome{Status: node.Misc(node.StatusNumberOfArgumentsMismatch, "")}, nil
 		}
 		return abort(TestModule, "test", u64(call.Args[0])), nil
 	}
