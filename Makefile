@@ -7,7 +7,7 @@ BENCH     ?= .
 BENCHTIME ?= 1s
 FUZZTIME  ?= 10s
 
-.PHONY: all build test lint bench fuzz demo clean
+.PHONY: all build test lint bench fuzz demo clean localnet-aptos
 
 all: build
 
@@ -34,6 +34,11 @@ fuzz:
 
 demo: build
 	scripts/with-postgres.sh scripts/demo.sh $(BIN)
+
+# The real `aptos node run-localnet` with move/ published at the embedded
+# localnet's package address; needs the aptos CLI (docs/LOCALNET.md).
+localnet-aptos: build
+	scripts/localnet-aptos.sh $(BIN)
 
 clean:
 	rm -rf $(BIN)

@@ -31,5 +31,6 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newMoveCmd())
+	root.AddCommand(newRunCmd(), newKeysCmd())
 	return root
 }

@@ -11,16 +11,19 @@ import (
 
 	"github.com/agi-nostr/agi-nostr/internal/chain"
 	"github.com/agi-nostr/agi-nostr/localnet/faucet"
+	_ "github.com/agi-nostr/agi-nostr/localnet/framework"
 	"github.com/agi-nostr/agi-nostr/localnet/node"
-	"github.com/agi-nostr/agi-nostr/localnet/node/standin"
+	"github.com/agi-nostr/agi-nostr/localnet/node/movevm"
 	"github.com/agi-nostr/agi-nostr/localnet/rest"
 )
 
 func localnet(t *testing.T) *chain.Client {
 	t.Helper()
-	// The stand-in executor is temporary, until the Move VM executor is
-	// integrated; the client goes through the real REST API and faucet.
-	n, err := node.Open(node.Config{IdleBlockInterval: -1}, standin.New())
+	exec, err := movevm.New(movevm.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := node.Open(node.Config{IdleBlockInterval: -1}, exec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +71,7 @@ func TestSubmitViewAndFollow(t *testing.T) {
 	}
 	// Follow events from before the funding: the deposit events of both
 	// transactions, in order, then nothing more at the head.
-	evs, next, err := c.Events(ctx, start, 1000, func(typ string) bool { return typ == standin.DepositTag })
+	evs, next, err := c.Events(ctx, start, 1000, func(typ string) bool { return typ == "0x1::fungible_asset::Deposit" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,13 +83,12 @@ func TestSubmitViewAndFollow(t *testing.T) {
 		t.Fatalf("at the head: %d events, next %d->%d, %v", len(more), next, again, err)
 	}
 	// A failing call returns the committed transaction and its abort code.
-	boom := chain.Function{Address: standin.TestModule, Module: "test", Name: "boom"}
-	txn, err = c.Submit(ctx, alice, boom, nil, [][]byte{chain.U64(0x10003)})
+	txn, err = c.Submit(ctx, alice, transfer, nil, [][]byte{chain.Address(bob.Address), chain.U64(1 << 62)})
 	var te *chain.TxnError
 	if !errors.As(err, &te) || txn == nil || txn.Success {
 		t.Fatalf("failing call: %v", err)
 	}
-	if code, ok := te.AbortCode(); !ok || code != 0x10003 {
+	if code, ok := te.AbortCode(); !ok || code != 0x10004 {
 		t.Fatalf("abort code %x %v from %q", code, ok, te.VMStatus)
 	}
 }

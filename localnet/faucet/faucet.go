@@ -76,7 +76,7 @@ func (f *Faucet) Fund(ctx context.Context, addr aptos.AccountAddress, amount uin
 	if f.WaitCommit > 0 {
 		wctx, cancel := context.WithTimeout(ctx, f.WaitCommit)
 		defer cancel()
-		for wctx.Err() == nil {
+		for {
 			t, p := f.node.Wait(wctx, hash)
 			if t != nil {
 				if !t.Status.Success {
@@ -86,6 +86,9 @@ func (f *Faucet) Fund(ctx context.Context, addr aptos.AccountAddress, amount uin
 			}
 			if p == nil {
 				return stx, hash, errors.New("funding transaction was dropped")
+			}
+			if wctx.Err() != nil {
+				return stx, hash, fmt.Errorf("funding transaction not committed after %v", f.WaitCommit)
 			}
 		}
 	}

@@ -13,15 +13,18 @@ import (
 	"github.com/aptos-labs/aptos-go-sdk/bcs"
 
 	"github.com/agi-nostr/agi-nostr/localnet/faucet"
+	_ "github.com/agi-nostr/agi-nostr/localnet/framework"
 	"github.com/agi-nostr/agi-nostr/localnet/node"
-	"github.com/agi-nostr/agi-nostr/localnet/node/standin"
+	"github.com/agi-nostr/agi-nostr/localnet/node/movevm"
 )
 
 func serve(t *testing.T) (*node.Node, string) {
 	t.Helper()
-	// The stand-in executor is temporary, until the Move VM executor is
-	// integrated.
-	n, err := node.Open(node.Config{IdleBlockInterval: -1}, standin.New())
+	exec, err := movevm.New(movevm.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := node.Open(node.Config{IdleBlockInterval: -1}, exec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/aptos-labs/aptos-go-sdk/bcs"
 
 	"github.com/agi-nostr/agi-nostr/localnet/node"
-	"github.com/agi-nostr/agi-nostr/localnet/node/standin"
 )
 
 // BenchmarkPipeline measures the node's own cost per transaction (decode,
@@ -26,7 +25,7 @@ func BenchmarkPipeline(b *testing.B) {
 			if durable {
 				dir = b.TempDir()
 			}
-			n, err := node.Open(node.Config{DataDir: dir, IdleBlockInterval: -1}, standin.New())
+			n, err := node.Open(node.Config{DataDir: dir, IdleBlockInterval: -1}, frameworkExecutor(b))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package node_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -8,8 +9,9 @@ import (
 	"github.com/aptos-labs/aptos-go-sdk/bcs"
 	"github.com/aptos-labs/aptos-go-sdk/crypto"
 
+	_ "github.com/agi-nostr/agi-nostr/localnet/framework"
 	"github.com/agi-nostr/agi-nostr/localnet/node"
-	"github.com/agi-nostr/agi-nostr/localnet/node/standin"
+	"github.com/agi-nostr/agi-nostr/localnet/node/movevm"
 )
 
 // seedTransactions returns well-formed signed transactions of every
@@ -64,7 +66,7 @@ func seedTransactions(t testing.TB) [][]byte {
 }
 
 func fuzzNode(f *testing.F) *node.Node {
-	n, err := node.Open(node.Config{IdleBlockInterval: -1}, standin.New())
+	n, err := node.Open(node.Config{IdleBlockInterval: -1}, frameworkExecutor(f))
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -105,4 +107,19 @@ func FuzzView(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		n.View(body, n.Info().Version)
 	})
+}
+
+var (
+	execOnce sync.Once
+	execVal  *movevm.Executor
+	execErr  error
+)
+
+// frameworkExecutor loads the framework once for the package's tests.
+func frameworkExecutor(tb testing.TB) *movevm.Executor {
+	execOnce.Do(func() { execVal, execErr = movevm.New(movevm.Options{}) })
+	if execErr != nil {
+		tb.Fatal(execErr)
+	}
+	return execVal
 }

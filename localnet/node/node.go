@@ -222,6 +222,11 @@ func (n *Node) FaucetKey() *crypto.Ed25519PrivateKey { return n.faucet }
 // key is the faucet key's.
 var CoreResources = aptos.AccountAddress{28: 0x0a, 29: 0x55, 30: 0x0c, 31: 0x18}
 
+// Validator is the proposer of every block: the localnet's one validator.
+// It is not 0x0, which the framework reads as a NIL block that may not
+// move time.
+var Validator = aptos.AccountAddress{31: 0xd0}
+
 // FaucetAddress is the faucet account's address.
 func (n *Node) FaucetAddress() aptos.AccountAddress { return CoreResources }
 
@@ -391,13 +396,13 @@ func (n *Node) produceBlock(force bool) (bool, error) {
 	version := headVersion + 1
 
 	bh := blockHash(head.Hash, height, ts)
-	info := &BlockInfo{Height: height, Epoch: 1, Round: height, Timestamp: ts, Hash: bh}
+	info := &BlockInfo{Height: height, Epoch: 1, Round: height, Proposer: Validator, Timestamp: ts, Hash: bh}
 	pro, err := n.exec.BlockPrologue(ov, info)
 	if err != nil {
 		return false, fmt.Errorf("block %d prologue: %w", height, err)
 	}
 	ov.Apply(pro.Writes)
-	meta := BlockMetadata{ID: bh, Epoch: 1, Round: height, Timestamp: ts}
+	meta := BlockMetadata{ID: bh, Epoch: 1, Round: height, Proposer: Validator, Timestamp: ts}
 	body, err := bcs.Serialize(&meta)
 	if err != nil {
 		return false, fmt.Errorf("block %d metadata: %w", height, err)
@@ -513,9 +518,10 @@ func (n *Node) executeUser(ov state.View, p *Pending, ts, version uint64) (*ledg
 		}
 	}
 	allWrites := mergeWrites(writes, epi.Writes)
-	allEvents := make([]ledger.Event, 0, len(events)+len(epi.Events)+1)
+	// The epilogue's own events (the fee's withdrawal) are not shown: on
+	// Aptos the fee is burnt without events and the FeeStatement says it.
+	allEvents := make([]ledger.Event, 0, len(events)+1)
 	allEvents = append(allEvents, events...)
-	allEvents = append(allEvents, epi.Events...)
 	allEvents = append(allEvents, feeStatement(&charge))
 	return &ledger.Txn{
 		Version:        version,

@@ -154,7 +154,7 @@ type Status struct {
 }
 
 // Success reports whether the execution succeeded.
-func (s *Status) Success() bool { return s.Kind == Executed }
+func (s Status) Success() bool { return s.Kind == Executed }
 
 // ExecutedStatus is the status of a successful execution.
 func ExecutedStatus() Status { return Status{Kind: Executed, Code: StatusExecuted} }
@@ -164,7 +164,7 @@ func Misc(c StatusCode, msg string) Status {
 	return Status{Kind: MiscError, Code: c, Message: msg}
 }
 
-func (s *Status) codeName() string {
+func (s Status) codeName() string {
 	if s.CodeName != "" {
 		return s.CodeName
 	}
@@ -172,7 +172,7 @@ func (s *Status) codeName() string {
 }
 
 // VMStatus renders the status the way the REST API shows vm_status.
-func (s *Status) VMStatus() string {
+func (s Status) VMStatus() string {
 	switch s.Kind {
 	case Executed:
 		return "Executed successfully"

@@ -10,8 +10,6 @@ import (
 
 	"github.com/aptos-labs/aptos-go-sdk"
 	"github.com/aptos-labs/aptos-go-sdk/bcs"
-
-	"github.com/agi-nostr/agi-nostr/localnet/node/standin"
 )
 
 const contentSignedTxn = "application/x.aptos.signed_transaction+bcs"
@@ -155,24 +153,38 @@ func call(t *testing.T, module aptos.AccountAddress, name, fn string, args ...[]
 }
 
 // Failures during execution commit: the sequence number is used and gas is
-// charged, and the status says why.
+// charged, and the status says why in Aptos's words.
 func TestFailedTransactionsCommit(t *testing.T) {
 	h := start(t, "")
 	alice := h.account(5_0000_0000)
-	code7, _ := bcs.SerializeU64(7)
+	pr := probe.StringShort()
+	u64 := func(v uint64) []byte { b, _ := bcs.SerializeU64(v); return b }
+	str := func(s string) []byte { b, _ := bcs.SerializeBytes([]byte(s)); return b }
 	cases := []struct {
 		name    string
 		payload aptos.TransactionPayload
-		status  string
+		opts    []any
+		status  string // exact, or a prefix when it ends with "*"
 	}{
-		{"move abort", call(t, standin.TestModule, "test", "boom", code7), "Move abort in 0xcafe::test: 0x7"},
-		{"unknown module", call(t, standin.TestModule, "nope", "f"), "LINKER_ERROR"},
-		{"unknown function", call(t, aptos.AccountOne, "aptos_account", "nope"), "FUNCTION_RESOLUTION_FAILURE"},
+		{"named abort", call(t, probe, "probe", "boom", u64(7)), nil,
+			"Move abort in " + pr + "::probe: EASKED(0x7): The caller asked for this abort."},
+		{"plain abort", call(t, probe, "probe", "boom", u64(0x1234)), nil, "Move abort in " + pr + "::probe: 0x1234"},
+		{"framework abort", call(t, aptos.AccountOne, "aptos_account", "transfer", probe[:], u64(1<<62)), nil,
+			"Move abort in 0x1::fungible_asset: EINSUFFICIENT_BALANCE(0x10004)*"},
+		{"counter at 2^63", call(t, probe, "probe", "bump", u64(1<<63), str("x")), nil, ""},
+		{"arithmetic error", call(t, probe, "probe", "bump", u64(1<<63), str("y")), nil, "Execution failed in " + pr + "::probe::bump at code offset *"},
+		{"out of gas", call(t, probe, "probe", "spin", u64(1<<40)), []any{aptos.MaxGasAmount(20)}, "Out of gas"},
+		{"unknown module", call(t, probe, "nope", "f"), nil, "LINKER_ERROR"},
+		{"unknown function", call(t, aptos.AccountOne, "aptos_account", "nope"), nil, "FUNCTION_RESOLUTION_FAILURE"},
+		{"not an entry function", call(t, probe, "probe", "value", probe[:]), nil, "EXECUTE_ENTRY_FUNCTION_CALLED_ON_NON_ENTRY_FUNCTION"},
+		{"missing argument", call(t, aptos.AccountOne, "aptos_account", "transfer", probe[:]), nil, "NUMBER_OF_ARGUMENTS_MISMATCH"},
+		{"malformed argument", call(t, aptos.AccountOne, "aptos_account", "transfer", probe[:5], u64(1)), nil, "FAILED_TO_DESERIALIZE_ARGUMENT"},
 	}
-	for i, tc := range cases {
+	seq := uint64(0)
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			before, _ := h.client.AccountAPTBalance(alice.Address)
-			sub, err := h.client.BuildSignAndSubmitTransaction(alice, tc.payload)
+			sub, err := h.client.BuildSignAndSubmitTransaction(alice, tc.payload, tc.opts...)
 			if err != nil {
 				t.Fatalf("submit: %v", err)
 			}
@@ -180,19 +192,30 @@ func TestFailedTransactionsCommit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if txn.Success || txn.VmStatus != tc.status {
+			seq++
+			if tc.status == "" { // a setup step that succeeds
+				if !txn.Success {
+					t.Fatalf("setup failed: %s", txn.VmStatus)
+				}
+				return
+			}
+			want, prefix := strings.CutSuffix(tc.status, "*")
+			if txn.Success || (prefix && !strings.HasPrefix(txn.VmStatus, want)) || (!prefix && txn.VmStatus != want) {
 				t.Fatalf("success=%v vm_status=%q, want %q", txn.Success, txn.VmStatus, tc.status)
 			}
 			if txn.GasUsed == 0 || len(txn.Changes) == 0 {
 				t.Fatalf("failed transaction charged %d gas with %d changes", txn.GasUsed, len(txn.Changes))
+			}
+			if tc.name == "out of gas" && txn.GasUsed != 20 {
+				t.Fatalf("out of gas charged %d, want all 20", txn.GasUsed)
 			}
 			after, _ := h.client.AccountAPTBalance(alice.Address)
 			if before-after != txn.GasUsed*txn.GasUnitPrice {
 				t.Fatalf("balance went %d -> %d, fee %d", before, after, txn.GasUsed*txn.GasUnitPrice)
 			}
 			info, _ := h.client.Account(alice.Address)
-			if seq, _ := info.SequenceNumber(); seq != uint64(i+1) {
-				t.Fatalf("sequence %d after %d failed transactions", seq, i+1)
+			if got, _ := info.SequenceNumber(); got != seq {
+				t.Fatalf("sequence %d after %d transactions", got, seq)
 			}
 			if len(txn.Events) != 1 || txn.Events[0].Type != "0x1::transaction_fee::FeeStatement" {
 				t.Fatalf("events of a failed transaction: %+v", txn.Events)
@@ -261,12 +284,12 @@ func TestSimulate(t *testing.T) {
 	}
 	// A failing payload simulates as failed.
 	code7, _ := bcs.SerializeU64(7)
-	raw2, err := h.client.BuildTransaction(alice.Address, call(t, standin.TestModule, "test", "boom", code7))
+	raw2, err := h.client.BuildTransaction(alice.Address, call(t, probe, "probe", "boom", code7))
 	if err != nil {
 		t.Fatal(err)
 	}
 	res, err = h.client.SimulateTransaction(raw2, alice)
-	if err != nil || len(res) != 1 || res[0].Success || res[0].VmStatus != "Move abort in 0xcafe::test: 0x7" {
+	if err != nil || len(res) != 1 || res[0].Success || !strings.HasPrefix(res[0].VmStatus, "Move abort in "+probe.StringShort()+"::probe: EASKED(0x7)") {
 		t.Fatalf("failing simulation %+v, %v", res, err)
 	}
 }

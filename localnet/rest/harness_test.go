@@ -7,13 +7,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 
 	"github.com/aptos-labs/aptos-go-sdk"
 
 	"github.com/agi-nostr/agi-nostr/localnet/faucet"
+	_ "github.com/agi-nostr/agi-nostr/localnet/framework"
 	"github.com/agi-nostr/agi-nostr/localnet/node"
-	"github.com/agi-nostr/agi-nostr/localnet/node/standin"
+	"github.com/agi-nostr/agi-nostr/localnet/node/movevm"
 	"github.com/agi-nostr/agi-nostr/localnet/rest"
 )
 
@@ -28,11 +30,34 @@ type harness struct {
 	close     func()
 }
 
-// openNode opens a node on dir. The stand-in executor is temporary, until
-// the Move VM executor is integrated; the node, API and faucet under test
-// are the real ones.
+// probeDir is a Move package the tests publish (named address probe).
+const probeDir = "../node/movevm/testdata/probe"
+
+var (
+	execOnce sync.Once
+	exec     *movevm.Executor
+	execErr  error
+)
+
+// executor loads the framework and the probe package once; the program is
+// immutable, so every node of the tests shares it.
+func executor() (*movevm.Executor, error) {
+	execOnce.Do(func() {
+		exec, execErr = movevm.New(movevm.Options{PackageDir: probeDir, NamedAddress: "probe"})
+	})
+	return exec, execErr
+}
+
+// probe is the account the probe package is published at.
+var probe = movevm.PublisherAccount()
+
+// openNode opens a node on dir.
 func openNode(dir string) (*node.Node, error) {
-	return node.Open(node.Config{DataDir: dir, IdleBlockInterval: -1}, standin.New())
+	e, err := executor()
+	if err != nil {
+		return nil, err
+	}
+	return node.Open(node.Config{DataDir: dir, IdleBlockInterval: -1}, e)
 }
 
 func start(t testing.TB, dir string) *harness {

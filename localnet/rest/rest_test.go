@@ -9,8 +9,6 @@ import (
 
 	"github.com/aptos-labs/aptos-go-sdk"
 	"github.com/aptos-labs/aptos-go-sdk/api"
-
-	"github.com/agi-nostr/agi-nostr/localnet/node/standin"
 )
 
 func transfer(t testing.TB, to aptos.AccountAddress, amount uint64) aptos.TransactionPayload {
@@ -71,20 +69,32 @@ func TestTransferAndReadBack(t *testing.T) {
 	if seq, err := info.SequenceNumber(); err != nil || seq != 1 {
 		t.Fatalf("alice's sequence number %d, %v", seq, err)
 	}
-	res, err := c.AccountResource(bob.Address, standin.StoreTag)
+	// Bob's APT is in his primary fungible store, at the address derived
+	// from his and APT's metadata object (0xa).
+	apt := aptos.AccountAddress{31: 0xa}
+	store := bob.Address.ObjectAddressFromObject(&apt)
+	res, err := c.AccountResource(store, "0x1::fungible_asset::FungibleStore")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res["type"] != standin.StoreTag || res["data"].(map[string]any)["value"] != "1000" {
+	data := res["data"].(map[string]any)
+	if data["balance"] != "1000" || data["metadata"].(map[string]any)["inner"] != "0xa" {
 		t.Fatalf("bob's store %v", res)
 	}
-	all, err := c.AccountResources(alice.Address)
-	if err != nil || len(all) != 2 {
-		t.Fatalf("alice's resources %+v, %v", all, err)
+	acct, err := c.AccountResource(alice.Address, "0x1::account::Account")
+	if err != nil {
+		t.Fatal(err)
 	}
-	raw, err := c.AccountResourcesBCS(alice.Address)
-	if err != nil || len(raw) != 2 {
-		t.Fatalf("alice's resources in BCS %+v, %v", raw, err)
+	if d := acct["data"].(map[string]any); d["sequence_number"] != "1" || d["authentication_key"] != alice.Address.StringLong() {
+		t.Fatalf("alice's account resource %v", acct)
+	}
+	all, err := c.AccountResources(store)
+	if err != nil || len(all) < 2 {
+		t.Fatalf("store resources %+v, %v", all, err)
+	}
+	raw, err := c.AccountResourcesBCS(store)
+	if err != nil || len(raw) != len(all) {
+		t.Fatalf("store resources in BCS %+v, %v", raw, err)
 	}
 
 	byHash, err := c.TransactionByHash(sub.Hash)
