@@ -16,7 +16,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -99,8 +98,11 @@ func (p *Pending) Discard() {
 }
 
 // copyBufSize is the read size while receiving: large reads keep the
-// per-byte cost down.
-const copyBufSize = 1 << 20
+// per-byte cost down. pipelineDepth buffers are in use per upload.
+const (
+	copyBufSize   = 1 << 20
+	pipelineDepth = 4
+)
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
 
@@ -121,10 +123,7 @@ func (s *Store) Receive(r io.Reader, want, max int64, counted func(n int)) (*Pen
 			p.Discard()
 		}
 	}()
-	h := sha256.New()
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
-	n, err := copyHashed(f, h, r, *bp, max, counted)
+	sum, n, err := copyHashed(f, r, max, counted)
 	if err != nil {
 		return nil, err
 	}
@@ -137,15 +136,43 @@ func (s *Store) Receive(r io.Reader, want, max int64, counted func(n int)) (*Pen
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("receive blob: %w", err)
 	}
-	p.SHA256 = h.Sum(nil)
+	p.SHA256 = sum
 	p.Size = n
 	ok = true
 	return p, nil
 }
 
-func copyHashed(dst io.Writer, h hash.Hash, src io.Reader, buf []byte, max int64, counted func(int)) (int64, error) {
+// copyHashed copies src to dst and returns the sha256 of the bytes. The
+// hash runs on its own goroutine, one buffer behind the reads and writes,
+// so that on two cores hashing costs almost no time.
+func copyHashed(dst io.Writer, src io.Reader, max int64, counted func(int)) ([]byte, int64, error) {
+	h := sha256.New()
+	toHash := make(chan *[]byte, pipelineDepth)
+	free := make(chan *[]byte, pipelineDepth)
+	for i := 0; i < pipelineDepth; i++ {
+		free <- bufPool.Get().(*[]byte)
+	}
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		for b := range toHash {
+			h.Write(*b)
+			*b = (*b)[:cap(*b)]
+			free <- b
+		}
+	}()
+	finish := func() {
+		close(toHash)
+		<-hashed
+		for i := 0; i < pipelineDepth; i++ {
+			bufPool.Put(<-free)
+		}
+	}
+
 	var n int64
 	for {
+		bp := <-free
+		buf := *bp
 		// Fill the whole buffer: fewer, larger writes and hash calls.
 		m := 0
 		var rerr error
@@ -160,20 +187,30 @@ func copyHashed(dst io.Writer, h hash.Hash, src io.Reader, buf []byte, max int64
 				counted(m)
 			}
 			if max > 0 && n > max {
-				return n, ErrTooLarge
+				free <- bp
+				finish()
+				return nil, n, ErrTooLarge
 			}
-			h.Write(buf[:m])
 			if _, err := dst.Write(buf[:m]); err != nil {
-				return n, fmt.Errorf("receive blob: write: %w", err)
+				free <- bp
+				finish()
+				return nil, n, fmt.Errorf("receive blob: write: %w", err)
 			}
+			*bp = buf[:m]
+			toHash <- bp
+		} else {
+			free <- bp
 		}
 		switch {
 		case rerr == io.EOF:
-			return n, nil
+			finish()
+			return h.Sum(nil), n, nil
 		case errors.Is(rerr, io.ErrUnexpectedEOF):
-			return n, ErrTruncated
+			finish()
+			return nil, n, ErrTruncated
 		case rerr != nil:
-			return n, fmt.Errorf("receive blob: read: %w", rerr)
+			finish()
+			return nil, n, fmt.Errorf("receive blob: read: %w", rerr)
 		}
 	}
 }

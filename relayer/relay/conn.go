@@ -28,6 +28,7 @@ var connSeq atomic.Uint64
 type conn struct {
 	rl        *Relay
 	ws        *websocket.Conn
+	batch     *batchConn // nil if the connection could not be wrapped
 	ip        string
 	host      string // host[:port] that AUTH events must name
 	challenge string
@@ -46,12 +47,12 @@ type conn struct {
 	subs map[string]*subscription
 }
 
-func newConn(rl *Relay, ws *websocket.Conn, ip, host string) *conn {
+func newConn(rl *Relay, ws *websocket.Conn, batch *batchConn, ip, host string) *conn {
 	var ch [16]byte
 	rand.Read(ch[:])
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &conn{
-		rl: rl, ws: ws, ip: ip, host: host,
+		rl: rl, ws: ws, batch: batch, ip: ip, host: host,
 		challenge: hex.EncodeToString(ch[:]),
 		log:       rl.log.With("conn", connSeq.Add(1), "ip", ip),
 		ctx:       ctx, cancel: cancel,
@@ -523,6 +524,9 @@ func (c *conn) drop(why string) {
 	})
 }
 
+// writer sends queued messages. Whatever is queued when it wakes up goes
+// out in one batch (one system call for many small messages), which is
+// where a REQ's stored events spend their time otherwise.
 func (c *conn) writer() {
 	defer close(c.wrote)
 	for {
@@ -530,10 +534,7 @@ func (c *conn) writer() {
 		case <-c.ctx.Done():
 			return
 		case msg := <-c.out:
-			ctx, cancel := context.WithTimeout(c.ctx, c.rl.cfg.WriteTimeout)
-			err := c.ws.Write(ctx, websocket.MessageText, msg)
-			cancel()
-			if err != nil {
+			if err := c.writeBatch(msg); err != nil {
 				if c.ctx.Err() == nil {
 					c.drop("write failed: " + err.Error())
 				}
@@ -541,6 +542,32 @@ func (c *conn) writer() {
 			}
 		}
 	}
+}
+
+func (c *conn) writeBatch(msg []byte) error {
+	if c.batch == nil {
+		ctx, cancel := context.WithTimeout(c.ctx, c.rl.cfg.WriteTimeout)
+		defer cancel()
+		return c.ws.Write(ctx, websocket.MessageText, msg)
+	}
+	// The batching connection puts a deadline on every network write, so
+	// the messages themselves need no context of their own (which would
+	// cost a timer per message).
+	c.batch.hold()
+	err := c.ws.Write(context.Background(), websocket.MessageText, msg)
+	for err == nil {
+		select {
+		case msg = <-c.out:
+			err = c.ws.Write(context.Background(), websocket.MessageText, msg)
+			continue
+		default:
+		}
+		break
+	}
+	if rerr := c.batch.release(); err == nil {
+		err = rerr
+	}
+	return err
 }
 
 func (c *conn) pinger() {

@@ -146,7 +146,8 @@ func (rl *Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "too many connections from your address, or the relay is shutting down", http.StatusTooManyRequests)
 		return
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	bw := &batchingWriter{ResponseWriter: w, timeout: rl.cfg.WriteTimeout}
+	ws, err := websocket.Accept(bw, r, &websocket.AcceptOptions{
 		// Nostr clients run in browsers on any origin.
 		InsecureSkipVerify: true,
 		CompressionMode:    websocket.CompressionDisabled,
@@ -156,7 +157,7 @@ func (rl *Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rl.log.Debug("websocket upgrade failed", "ip", ip, "err", err)
 		return
 	}
-	c := newConn(rl, ws, ip, rl.relayHost(r))
+	c := newConn(rl, ws, bw.conn, ip, rl.relayHost(r))
 	if !rl.track(c) {
 		ws.Close(websocket.StatusGoingAway, "relay shutting down")
 		rl.release(ip)

@@ -649,3 +649,92 @@ func TestProjectKinds(t *testing.T) {
 		t.Fatalf("commit without repository: %v %q", ok, msg)
 	}
 }
+
+// A subscription opened while events are being published sees every one of
+// them exactly once, whether it arrives as a stored event or a live one:
+// nothing falls in the gap between the stored query and going live.
+func TestNoGapBetweenStoredAndLive(t *testing.T) {
+	tr := startRelayer(t, baseConfig(t))
+	a := newKey(t)
+	const n = 300
+	evs := make([]nostr.Event, n)
+	for i := range evs {
+		evs[i] = a.note(t, fmt.Sprint("gap ", i), nostr.Tag{"t", "gap"})
+	}
+	pub := tr.dialRaw(t)
+	sub := tr.dialRaw(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range evs {
+			b, _ := json.Marshal([]any{"EVENT", evs[i]})
+			pub.send(string(b))
+			if i == n/3 {
+				sub.sendJSON("REQ", "gap", map[string]any{"#t": []string{"gap"}, "limit": n})
+			}
+		}
+		for range evs {
+			if m := pub.recv(); m[0] != "OK" || m[2] != true {
+				t.Errorf("publish: %v", m)
+			}
+		}
+	}()
+	seen := map[string]int{}
+	eose := false
+	deadline := time.Now().Add(20 * time.Second)
+	for len(seen) < n && time.Now().Before(deadline) {
+		m := sub.recv()
+		switch m[0] {
+		case "EVENT":
+			seen[m[2].(map[string]any)["id"].(string)]++
+		case "EOSE":
+			eose = true
+		}
+	}
+	<-done
+	if !eose || len(seen) != n {
+		t.Fatalf("subscriber saw %d of %d events (EOSE %v)", len(seen), n, eose)
+	}
+	for id, k := range seen {
+		if k != 1 {
+			t.Fatalf("event %s delivered %d times", id, k)
+		}
+	}
+}
+
+// Concurrent writers of one replaceable address leave exactly the winning
+// version, whatever the interleaving.
+func TestConcurrentReplaceableWrites(t *testing.T) {
+	tr := startRelayer(t, baseConfig(t))
+	a := newKey(t)
+	base := nostr.Now() - 1000
+	const n = 40
+	evs := make([]nostr.Event, n)
+	for i := range evs {
+		evs[i] = a.sign(t, nostr.Event{Kind: nostrkind.RepoState, CreatedAt: base + nostr.Timestamp(i%10),
+			Tags: nostr.Tags{{"d", "race"}, {"refs/heads/main", fmt.Sprintf("%064x", i)}}})
+	}
+	winner := evs[0]
+	for _, e := range evs[1:] {
+		if e.CreatedAt > winner.CreatedAt || (e.CreatedAt == winner.CreatedAt && e.ID < winner.ID) {
+			winner = e
+		}
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := tr.connect(t)
+			for i := w; i < n; i += 8 {
+				publishErr(t, r, evs[i]) // losers are refused: fine
+			}
+		}()
+	}
+	wg.Wait()
+	raw := tr.dialRaw(t)
+	got, _ := raw.req("w", map[string]any{"kinds": []int{nostrkind.RepoState}, "authors": []string{a.pk}})
+	if len(got) != 1 || got[0].ID != winner.ID {
+		t.Fatalf("stored %d versions (%v), want only %s", len(got), got, winner.ID)
+	}
+}
