@@ -131,6 +131,9 @@ func BuildCommitEvent(c NewCommit, sealer Sealer) (*nostr.Event, error) {
 	fileTags := make([][]string, 0, len(files))
 	for _, f := range files {
 		t := append([]string{f.Path, f.ID.String(), strconv.FormatUint(f.Size, 10), string(f.Mode)}, f.Extra...)
+		if _, err := parseFileTag(t); err != nil {
+			return nil, err
+		}
 		fileTags = append(fileTags, t)
 	}
 	if sealer == nil {
@@ -304,6 +307,11 @@ func parseFileTag(t []string) (FileEntry, error) {
 	fe := FileEntry{Path: t[0], ID: id, Size: size, Mode: mode}
 	if len(t) > 4 {
 		fe.Extra = slices.Clone(t[4:])
+		if fe.Extra[0] == SegmentsTag {
+			if _, _, err := parseSegments(id, size, fe.Extra); err != nil {
+				return FileEntry{}, fmt.Errorf("file %q: %w", t[0], err)
+			}
+		}
 	}
 	return fe, nil
 }

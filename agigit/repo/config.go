@@ -38,6 +38,9 @@ type Config struct {
 	// from the number of push relays).
 	K int `json:"k,omitempty"`
 	N int `json:"n,omitempty"`
+	// SegmentSize is the size of the objects large files are cut into
+	// (0: DefaultSegmentSize).
+	SegmentSize uint64 `json:"segment_size,omitempty"`
 }
 
 // Relay is one relay of the repository, by websocket URL. The relay serves

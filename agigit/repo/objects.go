@@ -44,41 +44,56 @@ func (e *MissingObjectError) Error() string {
 	return fmt.Sprintf("object %s is not in the local store", e.ID)
 }
 
-// StoreFile copies a file into the object store and returns its object id
-// and size. It reads the file once, hashing while it copies, in bounded
-// memory. The result is what the file held while it was read; a file that
-// changes during the copy is reported as an error.
-func (r *Repo) StoreFile(path string) (merkle.ID, uint64, error) {
+// Stored describes an object StoreFile added.
+type Stored struct {
+	ID   merkle.ID
+	Size uint64
+	// Extra is the file tag's segment clause for a file longer than one
+	// segment (see Segments), nil otherwise.
+	Extra []string
+}
+
+// StoreFile copies a file into the object store and returns its object id,
+// size and segment roots. It reads the file once, hashing while it copies,
+// in bounded memory. The result is what the file held while it was read; a
+// file that changes during the copy is reported as an error.
+func (r *Repo) StoreFile(path string) (Stored, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return merkle.ID{}, 0, err
+		return Stored{}, err
 	}
 	defer f.Close()
 	before, err := f.Stat()
 	if err != nil {
-		return merkle.ID{}, 0, err
+		return Stored{}, err
 	}
-	id, size, err := r.StoreObject(f)
+	segSize := r.Config.SegmentSizeOrDefault()
+	id, size, roots, err := r.storeStream(f, segSize)
 	if err != nil {
-		return merkle.ID{}, 0, fmt.Errorf("store %s: %w", path, err)
+		return Stored{}, fmt.Errorf("store %s: %w", path, err)
 	}
 	after, err := os.Stat(path)
 	if err != nil {
-		return merkle.ID{}, 0, err
+		return Stored{}, err
 	}
 	if after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) || uint64(after.Size()) != size {
-		return merkle.ID{}, 0, fmt.Errorf("%s changed while it was being read; try again", path)
+		return Stored{}, fmt.Errorf("%s changed while it was being read; try again", path)
 	}
-	return id, size, nil
+	return Stored{ID: id, Size: size, Extra: segmentExtra(segSize, roots)}, nil
 }
 
 // StoreObject copies a stream into the object store and returns its id and
 // size. The data is written to a temporary file, fsynced and renamed to its
 // id, so the store only ever holds complete objects.
 func (r *Repo) StoreObject(src io.Reader) (merkle.ID, uint64, error) {
+	id, size, _, err := r.storeStream(src, r.Config.SegmentSizeOrDefault())
+	return id, size, err
+}
+
+func (r *Repo) storeStream(src io.Reader, segSize uint64) (merkle.ID, uint64, []merkle.Hash, error) {
 	tmp, err := r.TempFile("obj-*")
 	if err != nil {
-		return merkle.ID{}, 0, err
+		return merkle.ID{}, 0, nil, err
 	}
 	committed := false
 	defer func() {
@@ -87,36 +102,36 @@ func (r *Repo) StoreObject(src io.Reader) (merkle.ID, uint64, error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	h := merkle.New()
+	h := newSegmentHasher(segSize)
 	if err := hashCopy(tmp, h, src); err != nil {
-		return merkle.ID{}, 0, err
+		return merkle.ID{}, 0, nil, err
 	}
-	id := h.ID()
-	size := h.Size()
+	id, roots := h.finish()
+	size := h.size
 	final := r.ObjectPath(id)
 	if _, err := os.Stat(final); err == nil {
-		return id, size, nil // already stored; the temporary copy is dropped
+		return id, size, roots, nil // already stored; the temporary copy is dropped
 	}
 	if err := tmp.Chmod(0o444); err != nil {
-		return merkle.ID{}, 0, err
+		return merkle.ID{}, 0, nil, err
 	}
 	if err := tmp.Sync(); err != nil {
-		return merkle.ID{}, 0, fmt.Errorf("sync object: %w", err)
+		return merkle.ID{}, 0, nil, fmt.Errorf("sync object: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return merkle.ID{}, 0, err
+		return merkle.ID{}, 0, nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return merkle.ID{}, 0, err
+		return merkle.ID{}, 0, nil, err
 	}
 	if err := os.Rename(tmp.Name(), final); err != nil {
-		return merkle.ID{}, 0, fmt.Errorf("store object %s: %w", id, err)
+		return merkle.ID{}, 0, nil, fmt.Errorf("store object %s: %w", id, err)
 	}
 	committed = true
 	if err := syncDir(filepath.Dir(final)); err != nil {
-		return merkle.ID{}, 0, err
+		return merkle.ID{}, 0, nil, err
 	}
-	return id, size, nil
+	return id, size, roots, nil
 }
 
 // ImportObject moves a complete file whose id the caller has verified into

@@ -401,16 +401,16 @@ func (r *Repo) addOne(ix *Index, ig *Ignore, p string, opts AddOptions, res *Add
 		if opts.Progress != nil {
 			opts.Progress(wp, wf.Size)
 		}
-		id, size, err := r.StoreFile(filepath.Join(r.Root, filepath.FromSlash(wp)))
+		st, err := r.StoreFile(filepath.Join(r.Root, filepath.FromSlash(wp)))
 		if err != nil {
 			return err
 		}
 		// Record the metadata seen before the copy: if the file changed
 		// since, the next status hashes it again.
-		e := &IndexEntry{Path: wp, ID: id, Size: size, Mode: wf.Mode, MTime: wf.MTime}
+		e := &IndexEntry{Path: wp, ID: st.ID, Size: st.Size, Mode: wf.Mode, MTime: wf.MTime, Extra: st.Extra}
 		if old == nil {
 			res.Added = append(res.Added, wp)
-		} else if old.ID != id || old.Mode != wf.Mode {
+		} else if old.ID != st.ID || old.Mode != wf.Mode {
 			res.Modified = append(res.Modified, wp)
 		}
 		ix.Set(e)
