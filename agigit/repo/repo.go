@@ -230,6 +230,25 @@ func (r *Repo) WriteState(name string, data []byte) error {
 	return writeFileAtomic(p, r.path("tmp"), data, 0o644)
 }
 
+// WriteStateSecret atomically writes a file under .agigit/state that only
+// the user may read (it holds key material).
+func (r *Repo) WriteStateSecret(name string, data []byte) error {
+	p := r.StatePath(name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return writeFileAtomic(p, r.path("tmp"), data, 0o600)
+}
+
+// RemoveState deletes a file under .agigit/state.
+func (r *Repo) RemoveState(name string) error {
+	err := os.Remove(r.StatePath(name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
 // ReadState reads a file under .agigit/state; a missing file gives
 // fs.ErrNotExist.
 func (r *Repo) ReadState(name string) ([]byte, error) {
