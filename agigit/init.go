@@ -14,6 +14,7 @@ func newInitCmd() *cobra.Command {
 	var name, base, description string
 	var private bool
 	var to []string
+	var segSize uint64
 	cmd := &cobra.Command{
 		Use:   "init [DIR]",
 		Short: "Create a repository (in DIR or the current directory)",
@@ -42,6 +43,11 @@ readers besides you.`,
 			if err != nil {
 				return err
 			}
+			if segSize != 0 {
+				if err := repo.CheckSegmentSize(segSize); err != nil {
+					return usageError{err}
+				}
+			}
 			opts := repo.InitOptions{Name: name, Owner: k.Public, Private: private}
 			if base != "" {
 				b, err := repo.ParseBaseSpec(base)
@@ -64,8 +70,9 @@ readers besides you.`,
 			if err != nil {
 				return err
 			}
-			if description != "" {
+			if description != "" || segSize != 0 {
 				r.Config.Description = description
+				r.Config.SegmentSize = segSize
 				if err := r.SaveConfig(); err != nil {
 					return err
 				}
@@ -96,6 +103,7 @@ readers besides you.`,
 	cmd.Flags().StringVar(&base, "base", "", "base commit this repository builds on, as `NADDR:COMMIT`")
 	cmd.Flags().BoolVar(&private, "private", false, "encrypt objects and commits")
 	cmd.Flags().StringSliceVar(&to, "to", nil, "also let `NPUB` read the private repository (repeatable)")
+	cmd.Flags().Uint64Var(&segSize, "segment-size", 0, "store files larger than `BYTES` (a power of two, default 1 GiB) as several objects")
 	return cmd
 }
 

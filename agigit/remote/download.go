@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,16 +28,11 @@ import (
 type ObjectError struct {
 	Label  string
 	ID     merkle.ID
-	Tried  []string
 	Reason error
 }
 
 func (e *ObjectError) Error() string {
-	s := fmt.Sprintf("cannot download %s (object %s): %v", e.Label, e.ID.String()[:12], e.Reason)
-	if len(e.Tried) > 0 {
-		s += "; servers tried: " + strings.Join(e.Tried, ", ")
-	}
-	return s
+	return fmt.Sprintf("cannot download %s (object %s): %v", e.Label, e.ID.String()[:12], e.Reason)
 }
 
 func (e *ObjectError) Unwrap() error { return e.Reason }
@@ -262,11 +258,15 @@ func (s *Session) fetchSegment(ctx context.Context, sg repo.Segment, label strin
 			}
 			key = &k
 		}
-		sources := func(i int) []string { return appendNew(me.ShardServers(i), known...) }
-		for _, srv := range appendNew(me.Servers(), known...) {
-			if !slices.Contains(oe.Tried, srv) {
-				oe.Tried = append(oe.Tried, srv)
+		sources := func(i int) shardSources {
+			placed := me.ShardServers(i)
+			var others []string
+			for _, srv := range known {
+				if !slices.Contains(placed, srv) {
+					others = append(others, srv)
+				}
 			}
+			return shardSources{placed, others}
 		}
 		shardDir := filepath.Join(dir, "shards-"+short(me.Event.ID))
 		if err := s.downloadShards(ctx, m, sources, shardDir, label); err != nil {
@@ -298,7 +298,7 @@ type shardResult struct {
 // another whenever one fails, and a spare when one lags far behind the
 // others; once k have arrived, the rest are cancelled. Shards already in
 // dir from an earlier run count; partial ones resume.
-func (s *Session) downloadShards(ctx context.Context, m *object.Manifest, sources func(int) []string, dir, label string) error {
+func (s *Session) downloadShards(ctx context.Context, m *object.Manifest, sources func(int) shardSources, dir, label string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -388,35 +388,72 @@ func notEnough(m *object.Manifest, have int, failures map[int]error) error {
 	}
 	slices.Sort(idx)
 	for _, i := range idx {
-		fmt.Fprintf(&b, "; shard %d: %v", i, failures[i])
+		fmt.Fprintf(&b, "\n  shard %d: %v", i, failures[i])
 	}
 	return errors.New(b.String())
 }
 
-// fetchShard downloads one shard blob into dir, trying each server in
-// turn. The bytes are checked against the shard's sha256 before the file
-// gets its final name; a partial file from an earlier attempt is resumed
-// with a range request.
-func (s *Session) fetchShard(ctx context.Context, sum object.Hash, size int64, servers []string, dir string) error {
+// fetchShard downloads one shard blob into dir, trying its placement
+// servers, then the other known servers. The bytes are checked against the
+// shard's sha256 before the file gets its final name; a partial file from
+// an earlier attempt is resumed with a range request (any server will do:
+// blobs are named by their hash).
+func (s *Session) fetchShard(ctx context.Context, sum object.Hash, size int64, src shardSources, dir string) error {
 	name := hex.EncodeToString(sum[:])
 	final := filepath.Join(dir, name)
 	part := final + ".part"
-	var errs []string
-	for _, srv := range servers {
-		err := s.fetchBlob(ctx, srv, name, sum, size, part)
+	var reasons []string
+	missing := 0
+	for i, srv := range append(slices.Clone(src.placed), src.others...) {
+		err := s.deadServer(srv)
+		if err == nil {
+			err = s.fetchBlob(ctx, srv, name, sum, size, part)
+			s.noteServer(srv, err)
+		}
 		if err == nil {
 			return os.Rename(part, final)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		errs = append(errs, fmt.Sprintf("%s: %v", srv, err))
+		if i >= len(src.placed) && errors.Is(err, ErrBlobNotFound) {
+			missing++
+			continue
+		}
+		reasons = append(reasons, srv+" "+briefError(err))
 	}
-	if len(errs) == 0 {
+	if missing > 0 {
+		reasons = append(reasons, fmt.Sprintf("not on the %d other server(s)", missing))
+	}
+	if len(reasons) == 0 {
 		return errors.New("no server to fetch it from")
 	}
-	return errors.New(strings.Join(errs, "; "))
+	return errors.New(strings.Join(reasons, "; "))
 }
+
+// shardSources are where a shard is looked for: the servers its manifest
+// placed it on, then every other server the repository knows.
+type shardSources struct{ placed, others []string }
+
+// briefError says in a few words why a server failed.
+func briefError(err error) string {
+	var opErr *net.OpError
+	switch {
+	case errors.Is(err, ErrBlobNotFound):
+		return "does not have it"
+	case errors.Is(err, errCorruptBlob):
+		return "served a corrupt copy (sha256 mismatch)"
+	case errors.As(err, &opErr):
+		return "is unreachable (" + opErr.Err.Error() + ")"
+	}
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return fmt.Sprintf("answered HTTP %d %s", he.Status, he.Reason)
+	}
+	return err.Error()
+}
+
+var errCorruptBlob = errors.New("blob is corrupt (its sha256 does not match the manifest)")
 
 func (s *Session) fetchBlob(ctx context.Context, srv, name string, sum object.Hash, size int64, part string) error {
 	f, err := os.OpenFile(part, os.O_RDWR|os.O_CREATE, 0o644)
@@ -464,7 +501,7 @@ func (s *Session) fetchBlob(ctx context.Context, srv, name string, sum object.Ha
 	h.Sum(got[:0])
 	if got != sum {
 		f.Truncate(0)
-		return errors.New("blob is corrupt (its sha256 does not match the manifest)")
+		return errCorruptBlob
 	}
 	s.Stats.ShardsDownloaded.Add(1)
 	return f.Sync()
@@ -475,4 +512,26 @@ type progressWriter struct{ s *Session }
 func (p progressWriter) Write(b []byte) (int, error) {
 	p.s.Progress.Add(int64(len(b)))
 	return len(b), nil
+}
+
+// deadServer returns the error that showed a server unreachable earlier in
+// this session: it is not tried again, so a dead relay costs one timeout,
+// not one per shard.
+func (s *Session) deadServer(srv string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dead[srv]
+}
+
+func (s *Session) noteServer(srv string, err error) {
+	var opErr *net.OpError
+	if err == nil || !errors.As(err, &opErr) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dead == nil {
+		s.dead = make(map[string]error)
+	}
+	s.dead[srv] = err
 }

@@ -35,6 +35,7 @@ type Session struct {
 
 	mu     sync.Mutex
 	warned map[string]bool
+	dead   map[string]error
 }
 
 // Stats count what a session moved, for summaries and tests.
@@ -93,7 +94,7 @@ func (s *Session) dial(ctx context.Context, urls []string) *Pool {
 	p := DialAll(ctx, urls, s.signer())
 	for _, u := range urls {
 		if err := p.Failed[u]; err != nil {
-			s.warnf("relay %s skipped: %v", u, err)
+			s.warnf("relay %s skipped: %s", u, briefError(err))
 		}
 	}
 	return p
