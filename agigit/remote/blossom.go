@@ -17,10 +17,11 @@ import (
 	"github.com/nbd-wtf/go-nostr"
 
 	"github.com/agi-nostr/agi-nostr/agigit/repo"
+	"github.com/agi-nostr/agi-nostr/internal/nostrkind"
 )
 
 // KindBlossomAuth is the kind of a Blossom authorization event (BUD-11).
-const KindBlossomAuth = 24242
+const KindBlossomAuth = nostrkind.BlossomAuth
 
 // BlossomURL is the HTTP base of the Blossom server a relay serves on the
 // same host and port: ws becomes http, wss becomes https, the path is

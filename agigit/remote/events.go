@@ -87,6 +87,11 @@ func ParseState(ev *nostr.Event, owner, name string) (*State, error) {
 	if err := verify(ev); err != nil {
 		return nil, err
 	}
+	return parseStateFields(ev)
+}
+
+// parseStateFields reads the refs of a checked state event.
+func parseStateFields(ev *nostr.Event) (*State, error) {
 	st := &State{Event: ev, Refs: make(map[string]string)}
 	for _, t := range ev.Tags {
 		if len(t) < 2 {
@@ -177,7 +182,13 @@ func ParseAnnouncement(ev *nostr.Event, owner, name string) (*Announcement, erro
 	if err := verify(ev); err != nil {
 		return nil, err
 	}
-	a := &Announcement{Event: ev, Name: name}
+	return parseAnnouncementFields(ev), nil
+}
+
+// parseAnnouncementFields reads a checked announcement; tags it does not
+// understand are skipped.
+func parseAnnouncementFields(ev *nostr.Event) *Announcement {
+	a := &Announcement{Event: ev, Name: ev.Tags.GetD()}
 	for _, t := range ev.Tags {
 		if len(t) < 2 {
 			continue
@@ -213,7 +224,7 @@ func ParseAnnouncement(ev *nostr.Event, owner, name string) (*Announcement, erro
 			a.Keys = append(a.Keys, t[1])
 		}
 	}
-	return a, nil
+	return a
 }
 
 // normalizeServer checks a Blossom server URL (http or https, a host, no
