@@ -256,7 +256,15 @@ func TestKillDuringPush(t *testing.T) {
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
+	// An upload whose last byte left before the kill may still be
+	// committing on its relay: wait for the counts to settle.
 	before := count()
+	for settled := time.Now(); time.Since(settled) < 700*time.Millisecond; {
+		time.Sleep(50 * time.Millisecond)
+		if c := count(); c != before {
+			before, settled = c, time.Now()
+		}
+	}
 	if before == 0 || before >= objects*n {
 		t.Fatalf("kill landed at %d of %d shards; the test needs it mid-push\n%s", before, objects*n, errb.String())
 	}
