@@ -110,6 +110,12 @@ var statusNames = map[StatusCode]string{
 	StatusTypeTagLimitExceeded:             "TYPE_TAG_LIMIT_EXCEEDED",
 }
 
+// Known reports whether this package knows the code's name.
+func (c StatusCode) Known() bool {
+	_, ok := statusNames[c]
+	return ok
+}
+
 // Name returns the code's Aptos name, or its number when this table lacks it.
 func (c StatusCode) Name() string {
 	if n, ok := statusNames[c]; ok {

@@ -4,14 +4,15 @@ import (
 	"crypto/sha3"
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/aptos-labs/aptos-go-sdk"
 	"github.com/aptos-labs/aptos-go-sdk/bcs"
 
 	"github.com/agi-nostr/agi-nostr/localnet/framework"
+	"github.com/agi-nostr/agi-nostr/localnet/move/exec"
 	"github.com/agi-nostr/agi-nostr/localnet/move/vm"
 	"github.com/agi-nostr/agi-nostr/localnet/node"
+	"github.com/agi-nostr/agi-nostr/localnet/node/movevalue"
 	"github.com/agi-nostr/agi-nostr/localnet/node/state"
 )
 
@@ -170,345 +171,127 @@ func (e *Executor) Epilogue(view state.View, sender, payer aptos.AccountAddress,
 	return out, nil
 }
 
-// Execute runs an entry function of a transaction.
-func (e *Executor) Execute(view state.View, ctx *node.TxnContext, call *aptos.EntryFunction) (*node.Outcome, error) {
-	f, tyArgs, st := e.function(call, true)
-	if st != nil {
-		return &node.Outcome{Status: *st}, nil
+// call converts a payload into the embedding API's call.
+func call(c *aptos.EntryFunction) *exec.Call {
+	out := &exec.Call{
+		Module:   vm.ModuleID{Addr: vmAddr(c.Module.Address), Name: c.Module.Name},
+		Function: c.Function,
+		TyArgs:   make([]string, len(c.ArgTypes)),
+		Args:     c.Args,
 	}
-	senders := make([]vm.Address, len(ctx.Senders))
+	for i := range c.ArgTypes {
+		out.TyArgs[i] = movevalue.TypeString(&c.ArgTypes[i])
+	}
+	return out
+}
+
+// Execute runs an entry function of a transaction through the VM's
+// embedding API, which validates the arguments as Aptos does.
+func (e *Executor) Execute(view state.View, ctx *node.TxnContext, c *aptos.EntryFunction) (*node.Outcome, error) {
+	txn := &exec.Txn{
+		Senders:      make([]vm.Address, len(ctx.Senders)),
+		Hash:         ctx.Hash[:],
+		ChainID:      ctx.ChainID,
+		Budget:       ctx.Budget,
+		MaxGasAmount: ctx.MaxGas,
+		GasUnitPrice: ctx.GasPrice,
+		Timestamp:    ctx.Timestamp,
+	}
 	for i, a := range ctx.Senders {
-		senders[i] = vmAddr(a)
-	}
-	args, st := e.arguments(view, f, tyArgs, call.Args, senders)
-	if st != nil {
-		return &node.Outcome{Status: *st}, nil
-	}
-	s := e.session(view, ctx.Budget)
-	s.Txn = vm.TxnContext{
-		Sender:         senders[0],
-		Secondaries:    senders[1:],
-		Hash:           ctx.Hash[:],
-		ChainID:        ctx.ChainID,
-		MaxGasAmount:   ctx.MaxGas,
-		GasUnitPrice:   ctx.GasPrice,
-		EntryFunction:  f,
-		EntryTyArgs:    tyArgs,
-		EntryArgs:      call.Args,
-		TimestampMicro: ctx.Timestamp,
+		txn.Senders[i] = vmAddr(a)
 	}
 	if ctx.FeePayer != nil {
 		fp := vmAddr(*ctx.FeePayer)
-		s.Txn.FeePayer = &fp
+		txn.FeePayer = &fp
 	}
-	_, err := s.Call(f, tyArgs, args)
-	return e.outcome(s, err)
+	res := e.ep.Execute(storage{view}, txn, call(c))
+	out := &node.Outcome{Status: e.convert(res.Status), GasUsed: res.GasUsed}
+	if res.Status.Kind == exec.Executed {
+		out.Writes = writes(res.Changes)
+		evs := make([]vm.Event, len(res.Events))
+		for i, ev := range res.Events {
+			evs[i] = vm.Event{Type: ev.Type, Data: ev.Data, Handle: ev.Handle, GUID: ev.GUID, Seq: ev.Seq}
+		}
+		out.Events = events(evs)
+	}
+	return out, nil
 }
 
 // View runs a #[view] function.
-func (e *Executor) View(view state.View, call *aptos.EntryFunction, budget uint64) (*node.ViewOutcome, error) {
-	f, tyArgs, st := e.function(call, false)
-	if st != nil {
-		return &node.ViewOutcome{Status: *st}, nil
-	}
-	args, st := e.arguments(view, f, tyArgs, call.Args, nil)
-	if st != nil {
-		return &node.ViewOutcome{Status: *st}, nil
-	}
-	s := e.session(view, budget)
-	res, err := s.Call(f, tyArgs, args)
-	out := &node.ViewOutcome{GasUsed: s.GasUsed()}
-	if err != nil {
-		out.Status = e.status(err)
+func (e *Executor) View(view state.View, c *aptos.EntryFunction, budget uint64) (*node.ViewOutcome, error) {
+	res := e.ep.View(storage{view}, call(c), budget)
+	out := &node.ViewOutcome{Status: e.convert(res.Status), GasUsed: res.GasUsed}
+	if res.Status.Kind != exec.Executed {
 		return out, nil
 	}
-	out.Status = node.ExecutedStatus()
-	for i, t := range f.Results {
-		t = e.prog.Subst(t, tyArgs)
-		b, err := e.prog.Serialize(t, res[i])
-		if err != nil {
-			return nil, fmt.Errorf("serialize result %d of %s: %w", i, f.QualifiedName(), err)
-		}
-		l, err := e.layoutOf(t)
+	for _, v := range res.Values {
+		l, err := e.layoutOf(v.Type)
 		if err != nil {
 			return nil, err
 		}
-		out.Values = append(out.Values, b)
+		out.Values = append(out.Values, v.Data)
 		out.Layouts = append(out.Layouts, l)
 	}
 	return out, nil
 }
 
-func misc(c node.StatusCode, format string, args ...any) *node.Status {
-	st := node.Misc(c, fmt.Sprintf(format, args...))
-	return &st
+// convert turns the VM's outcome into the node's status, in Aptos's codes,
+// naming aborts from the module's error map.
+func (e *Executor) convert(st exec.Status) node.Status {
+	var loc *aptos.ModuleId
+	if st.Location.Name != "" {
+		loc = &aptos.ModuleId{Address: aptos.AccountAddress(st.Location.Addr), Name: st.Location.Name}
+	}
+	switch st.Kind {
+	case exec.Executed:
+		return node.ExecutedStatus()
+	case exec.MoveAbort:
+		out := node.Status{Kind: node.MoveAbort, Code: node.StatusAborted, Location: loc, AbortCode: st.Code}
+		if loc != nil {
+			if info, ok := e.abortInfo(st.Location, st.Code); ok {
+				out.Reason, out.Description = info.name, info.doc
+			}
+		}
+		return out
+	case exec.OutOfGas:
+		return node.Status{Kind: node.OutOfGas, Code: node.StatusOutOfGas}
+	case exec.ExecutionFailure:
+		code := aptosCode(vm.StatusCode(st.Code))
+		if loc == nil {
+			return node.Misc(code, st.Message)
+		}
+		return node.Status{Kind: node.ExecutionFailure, Code: code, Location: loc,
+			Function: st.Function, CodeOffset: uint64(max(st.Offset, 0)), Message: st.Message}
+	}
+	out := node.Misc(aptosCode(vm.StatusCode(st.Code)), st.Message)
+	if !out.Code.Known() {
+		out.CodeName = vm.StatusCode(st.Code).String()
+	}
+	return out
 }
 
-// function resolves the function a payload calls and its type arguments.
-func (e *Executor) function(call *aptos.EntryFunction, entry bool) (*vm.Function, []*vm.Type, *node.Status) {
-	m := e.prog.Module(vm.ModuleID{Addr: vmAddr(call.Module.Address), Name: call.Module.Name})
-	if m == nil {
-		return nil, nil, misc(node.StatusLinkerError, "module %s::%s does not exist", call.Module.Address.StringShort(), call.Module.Name)
-	}
-	f := m.Function(call.Function)
-	if f == nil || f.TestOnly {
-		return nil, nil, misc(node.StatusFunctionResolutionFailure, "function %s::%s does not exist", m.ID, call.Function)
-	}
-	if entry && !f.Entry {
-		return nil, nil, misc(node.StatusEntryFunctionOnNonEntryFunction, "%s is not an entry function", f.QualifiedName())
-	}
-	if !entry && !f.View {
-		return nil, nil, misc(node.StatusInvalidMainFunctionSignature, "function %s is not marked as a view function", f.QualifiedName())
-	}
-	if len(call.ArgTypes) != len(f.TypeParams) {
-		return nil, nil, misc(node.StatusNumberOfTypeArgumentsMismatch, "%s takes %d type arguments, got %d",
-			f.QualifiedName(), len(f.TypeParams), len(call.ArgTypes))
-	}
-	tyArgs := make([]*vm.Type, len(call.ArgTypes))
-	for i := range call.ArgTypes {
-		t, st := e.typeOf(&call.ArgTypes[i], 0)
-		if st != nil {
-			return nil, nil, st
-		}
-		if need := f.TypeParams[i].Constraints; t.Abilities()&need != need {
-			return nil, nil, misc(node.StatusConstraintNotSatisfied, "type argument %s of %s lacks %s", t, f.QualifiedName(), need)
-		}
-		tyArgs[i] = t
-	}
-	return f, tyArgs, nil
-}
-
-// maxTypeDepth bounds the nesting of type arguments.
-const maxTypeDepth = 16
-
-// typeOf converts a type tag into the program's type.
-func (e *Executor) typeOf(tag *aptos.TypeTag, depth int) (*vm.Type, *node.Status) {
-	if depth > maxTypeDepth {
-		return nil, misc(node.StatusTypeTagLimitExceeded, "type argument nested too deeply")
-	}
-	switch v := tag.Value.(type) {
-	case *aptos.BoolTag:
-		return vm.TBool, nil
-	case *aptos.U8Tag:
-		return vm.TU8, nil
-	case *aptos.U16Tag:
-		return vm.TU16, nil
-	case *aptos.U32Tag:
-		return vm.TU32, nil
-	case *aptos.U64Tag:
-		return vm.TU64, nil
-	case *aptos.U128Tag:
-		return vm.TU128, nil
-	case *aptos.U256Tag:
-		return vm.TU256, nil
-	case *aptos.AddressTag:
-		return vm.TAddress, nil
-	case *aptos.SignerTag:
-		return vm.TSigner, nil
-	case *aptos.VectorTag:
-		elem, st := e.typeOf(&v.TypeParam, depth+1)
-		if st != nil {
-			return nil, st
-		}
-		return e.prog.Vector(elem), nil
-	case *aptos.StructTag:
-		mid := vm.ModuleID{Addr: vmAddr(v.Address), Name: v.Module}
-		if e.prog.Module(mid) == nil {
-			return nil, misc(node.StatusLinkerError, "module %s does not exist", mid)
-		}
-		def := e.prog.LookupStruct(mid.Addr, mid.Name, v.Name)
-		if def == nil {
-			return nil, misc(node.StatusTypeResolutionFailure, "type %s::%s does not exist", mid, v.Name)
-		}
-		if len(v.TypeParams) != len(def.TypeParams) {
-			return nil, misc(node.StatusNumberOfTypeArgumentsMismatch, "type %s takes %d type arguments, got %d",
-				def.FullName(), len(def.TypeParams), len(v.TypeParams))
-		}
-		args := make([]*vm.Type, len(v.TypeParams))
-		for i := range v.TypeParams {
-			a, st := e.typeOf(&v.TypeParams[i], depth+1)
-			if st != nil {
-				return nil, st
-			}
-			if need := def.TypeParams[i].Constraints; a.Abilities()&need != need {
-				return nil, misc(node.StatusConstraintNotSatisfied, "type argument %s of %s lacks %s", a, def.FullName(), need)
-			}
-			args[i] = a
-		}
-		return e.prog.Struct(def, args), nil
-	}
-	return nil, misc(node.StatusTypeResolutionFailure, "type %s is not supported", tag.String())
-}
-
-func isSigner(t *vm.Type) bool {
-	return t.Kind == vm.KSigner || (t.Kind == vm.KRef || t.Kind == vm.KMutRef) && t.Elem.Kind == vm.KSigner
-}
-
-// Struct types an entry or view function may take, constructed from their
-// BCS and checked as Aptos's constructors check them.
-const (
-	tagString  = "0x1::string::String"
-	tagObject  = "0x1::object::Object"
-	tagOption  = "0x1::option::Option"
-	tagFixed32 = "0x1::fixed_point32::FixedPoint32"
-	tagFixed64 = "0x1::fixed_point64::FixedPoint64"
-)
-
-func allowedArg(t *vm.Type) bool {
-	switch t.Kind {
-	case vm.KBool, vm.KU8, vm.KU16, vm.KU32, vm.KU64, vm.KU128, vm.KU256, vm.KAddress:
-		return true
-	case vm.KVector:
-		return allowedArg(t.Elem)
-	case vm.KStruct:
-		switch t.Struct.FullName() {
-		case tagString, tagObject, tagFixed32, tagFixed64:
-			return true
-		case tagOption:
-			return allowedArg(t.Args[0])
-		}
-	}
-	return false
-}
-
-// arguments validates and decodes the arguments of a call as Aptos does:
-// signers first (as many as the transaction has senders), then only
-// argument types that can be constructed from bytes, each decoding exactly.
-func (e *Executor) arguments(view state.View, f *vm.Function, tyArgs []*vm.Type, raw [][]byte, senders []vm.Address) ([]vm.Value, *node.Status) {
-	params := e.prog.SubstAll(f.Params, tyArgs)
-	nSigners := 0
-	for nSigners < len(params) && isSigner(params[nSigners]) {
-		nSigners++
-	}
-	for _, p := range params[nSigners:] {
-		if !allowedArg(p) {
-			return nil, misc(node.StatusInvalidMainFunctionSignature, "%s takes a parameter of type %s, which a transaction cannot pass", f.QualifiedName(), p)
-		}
-	}
-	if nSigners+len(raw) != len(params) {
-		return nil, misc(node.StatusNumberOfArgumentsMismatch, "%s takes %d arguments, got %d", f.QualifiedName(), len(params)-nSigners, len(raw))
-	}
-	if nSigners > 0 && nSigners != len(senders) {
-		return nil, misc(node.StatusNumberOfSignerArgumentsMismatch, "%s takes %d signers, the transaction has %d", f.QualifiedName(), nSigners, len(senders))
-	}
-	args := make([]vm.Value, 0, len(params))
-	for i := 0; i < nSigners; i++ {
-		args = append(args, signerArg(params[i], senders[i]))
-	}
-	for i, b := range raw {
-		t := params[nSigners+i]
-		v, err := e.prog.Deserialize(t, b)
-		if err == nil {
-			err = e.validArg(view, t, v, 0)
-		}
-		if err != nil {
-			return nil, misc(node.StatusFailedToDeserializeArgument, "argument %d of %s: %v", i, f.QualifiedName(), err)
-		}
-		args = append(args, v)
-	}
-	return args, nil
-}
-
-// validArg applies the checks of Aptos's argument constructors: a String
-// holds UTF-8, an Option at most one value, an Object an existing object
-// holding the resource it names.
-func (e *Executor) validArg(view state.View, t *vm.Type, v vm.Value, depth int) error {
-	if depth > maxTypeDepth {
-		return errors.New("argument nested too deeply")
-	}
-	switch t.Kind {
-	case vm.KVector:
-		if !needsCheck(t.Elem) {
-			return nil
-		}
-		for _, el := range v.P.(*vm.Vector).Elems {
-			if err := e.validArg(view, t.Elem, el, depth+1); err != nil {
-				return err
-			}
-		}
-	case vm.KStruct:
-		st := v.P.(*vm.Struct)
-		switch t.Struct.FullName() {
-		case tagString:
-			var b []byte
-			for _, c := range st.Fields[0].P.(*vm.Vector).Elems {
-				b = append(b, byte(c.N))
-			}
-			if !utf8.Valid(b) {
-				return errors.New("string is not valid UTF-8")
-			}
-		case tagOption:
-			if t.Struct.IsEnum {
-				if st.Variant == 1 {
-					return e.validArg(view, t.Args[0], st.Fields[0], depth+1)
-				}
-				return nil
-			}
-			elems := st.Fields[0].P.(*vm.Vector).Elems
-			if len(elems) > 1 {
-				return errors.New("option holds more than one value")
-			}
-			for _, el := range elems {
-				if err := e.validArg(view, t.Args[0], el, depth+1); err != nil {
-					return err
-				}
-			}
-		case tagObject:
-			addr := *st.Fields[0].P.(*vm.Address)
-			if _, ok := view.Get(state.ResourceKey(addr, "0x1::object::ObjectCore")); !ok {
-				return fmt.Errorf("no object at %s", addr)
-			}
-			if inner := t.Args[0]; inner.Kind == vm.KStruct {
-				if _, ok := view.Get(state.ResourceKey(addr, inner.String())); !ok {
-					return fmt.Errorf("object %s holds no %s", addr, inner)
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func needsCheck(t *vm.Type) bool {
-	switch t.Kind {
-	case vm.KVector:
-		return needsCheck(t.Elem)
-	case vm.KStruct:
-		return true
-	}
-	return false
-}
-
-// status converts an execution error into the node's status.
+// status converts an error of the node's own calls into the Move VM
+// (genesis, prologue, epilogue) into a status.
 func (e *Executor) status(err error) node.Status {
 	var ee *vm.ExecError
 	if !errors.As(err, &ee) {
 		return node.Misc(node.StatusUnknownInvariantViolation, err.Error())
 	}
-	code := aptosCode(ee.Status)
-	loc := &aptos.ModuleId{Address: aptos.AccountAddress(ee.Location.Addr), Name: ee.Location.Name}
-	if ee.Script || ee.Location.Name == "" {
-		loc = nil
-	}
+	st := exec.Status{Code: uint64(ee.Status), Location: ee.Location, Function: ee.Function, Offset: ee.Offset, Message: ee.Msg}
 	switch {
 	case ee.Status == vm.Aborted:
-		st := node.Status{Kind: node.MoveAbort, Code: node.StatusAborted, Location: loc, AbortCode: ee.Sub}
-		if loc != nil {
-			if info, ok := e.abortInfo(ee.Location, ee.Sub); ok {
-				st.Reason, st.Description = info.name, info.doc
-			}
-		}
-		return st
+		st.Kind, st.Code = exec.MoveAbort, ee.Sub
 	case ee.Status == vm.OutOfGas:
-		return node.Status{Kind: node.OutOfGas, Code: node.StatusOutOfGas}
-	case code >= 4000 && code < 5000 && loc != nil:
-		return node.Status{Kind: node.ExecutionFailure, Code: code, Location: loc,
-			Function: ee.Function, CodeOffset: uint64(max(ee.Offset, 0)), Message: ee.Msg}
+		st.Kind = exec.OutOfGas
+	case ee.Script:
+		st.Kind = exec.MiscError
+	default:
+		st.Kind = exec.ExecutionFailure
 	}
-	st := node.Misc(code, ee.Msg)
-	if code.Name() != ee.Status.String() {
-		st.CodeName = ee.Status.String()
+	if ee.Script {
+		st.Location = vm.ModuleID{}
 	}
-	return st
+	return e.convert(st)
 }
 
 // aptosCode maps the interpreter's status to Aptos's number by name, so
@@ -523,8 +306,8 @@ func aptosCode(s vm.StatusCode) node.StatusCode {
 var codeByName = func() map[string]node.StatusCode {
 	m := map[string]node.StatusCode{}
 	for c := node.StatusCode(0); c < 5000; c++ {
-		if n := c.Name(); n != fmt.Sprintf("STATUS_CODE_%d", uint64(c)) {
-			m[n] = c
+		if c.Known() {
+			m[c.Name()] = c
 		}
 	}
 	return m

@@ -1,7 +1,6 @@
 package movevm
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -20,11 +19,15 @@ type layoutResult struct {
 
 // Layout returns the layout of a type tag.
 func (e *Executor) Layout(tag aptos.TypeTag) (*movevalue.Layout, error) {
-	t, st := e.typeOf(&tag, 0)
-	if st != nil {
-		return nil, errors.New(st.Message)
+	t, err := e.prog.ParseType(movevalue.TypeString(&tag))
+	if err != nil {
+		return nil, err
 	}
 	return e.layoutOf(t)
+}
+
+func isSigner(t *vm.Type) bool {
+	return t.Kind == vm.KSigner || (t.Kind == vm.KRef || t.Kind == vm.KMutRef) && t.Elem.Kind == vm.KSigner
 }
 
 // layoutOf returns the layout of a closed type. Layouts are cached: the
@@ -125,9 +128,9 @@ func (e *Executor) ArgLayouts(call *aptos.EntryFunction) ([]*movevalue.Layout, e
 	}
 	tyArgs := make([]*vm.Type, len(call.ArgTypes))
 	for i := range call.ArgTypes {
-		t, st := e.typeOf(&call.ArgTypes[i], 0)
-		if st != nil {
-			return nil, errors.New(st.Message)
+		t, err := e.prog.ParseType(movevalue.TypeString(&call.ArgTypes[i]))
+		if err != nil {
+			return nil, err
 		}
 		tyArgs[i] = t
 	}

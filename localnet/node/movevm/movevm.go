@@ -19,6 +19,7 @@ import (
 	"github.com/aptos-labs/aptos-go-sdk"
 
 	"github.com/agi-nostr/agi-nostr/localnet/move/build"
+	"github.com/agi-nostr/agi-nostr/localnet/move/exec"
 	"github.com/agi-nostr/agi-nostr/localnet/move/vm"
 	"github.com/agi-nostr/agi-nostr/localnet/node"
 )
@@ -36,6 +37,7 @@ type Options struct {
 // Executor is the Move executor of a node.
 type Executor struct {
 	prog      *vm.Program
+	ep        *exec.Program // the VM's embedding API over prog
 	sched     *vm.GasSchedule
 	packages  []string
 	publisher aptos.AccountAddress
@@ -95,6 +97,7 @@ func New(opts Options) (*Executor, error) {
 		return nil, fmt.Errorf("load Move package %s: %w", opts.PackageDir, err)
 	}
 	e.prog = built.Program
+	e.ep = &exec.Program{VM: e.prog, Schedule: e.sched}
 	e.sources = map[string]string{}
 	for _, p := range built.Packages {
 		for _, src := range p.Sources {
