@@ -15,6 +15,8 @@ type localVar struct {
 	param  int // parameter index, -1 otherwise
 	fn     *funInfo
 	lambda bool
+	// depth is the number of enclosing closures at the declaration.
+	depth int
 }
 
 // ekind tells what an expression resolved to.
@@ -60,7 +62,8 @@ const (
 	ekDeref
 	ekMoveCopy
 	ekClosureCall
-	ekFunRef // a function used as a value (Move 2.2)
+	ekFunRef  // a function used as a value (Move 2.2)
+	ekClosure // a lambda used as a function value (Move 2.2)
 )
 
 type builtinKind uint8
@@ -131,6 +134,11 @@ type einfo struct {
 	lhs lhsKind
 	// index expression on a vector value (not place) requiring a temp
 	arms []*armInfo
+	// closures: captured variables, in capture order
+	captures []*localVar
+	// wrap is the struct type wrapping a function value (closure packs it,
+	// a call unpacks it)
+	wrap *cty
 }
 
 type lhsKind uint8
@@ -178,4 +186,6 @@ type constraint struct {
 	need vm.Ability
 	pos  syntax.Pos
 	what string
+	// typeArg marks a type argument, which may not be a reference or tuple
+	typeArg bool
 }

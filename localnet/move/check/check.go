@@ -34,6 +34,9 @@ type fchecker struct {
 	// armDrops collects drop requirements of a match arm's pattern; they
 	// are waived when the arm's body aborts.
 	armDrops *[]constraint
+	// closures being checked, innermost last; variables of enclosing scopes
+	// they use are captured.
+	closures []*einfo
 }
 
 func (f *fchecker) errorf(pos syntax.Pos, format string, args ...any) {
@@ -62,7 +65,7 @@ func (f *fchecker) push() { f.sc = &scope{parent: f.sc} }
 func (f *fchecker) pop()  { f.sc = f.sc.parent }
 
 func (f *fchecker) declare(name string, t *cty, pos syntax.Pos) *localVar {
-	lv := &localVar{name: name, ty: t, pos: pos, param: -1, fn: f.fn}
+	lv := &localVar{name: name, ty: t, pos: pos, param: -1, fn: f.fn, depth: len(f.closures)}
 	if f.sc.vars == nil {
 		f.sc.vars = map[string]*localVar{}
 	}
@@ -74,6 +77,20 @@ func (f *fchecker) declare(name string, t *cty, pos syntax.Pos) *localVar {
 func (f *fchecker) lookupVar(name string) *localVar {
 	for s := f.sc; s != nil; s = s.parent {
 		if v, ok := s.vars[name]; ok {
+			// a closure captures variables declared outside it
+			for d := v.depth; d < len(f.closures); d++ {
+				cl := f.closures[d]
+				found := false
+				for _, c := range cl.captures {
+					if c == v {
+						found = true
+						break
+					}
+				}
+				if !found {
+					cl.captures = append(cl.captures, v)
+				}
+			}
 			return v
 		}
 	}
@@ -199,7 +216,11 @@ func (f *fchecker) finish() {
 			f.errorf(k.pos, "cannot infer a type for %s; add a type annotation", k.what)
 			continue
 		}
-		f.c.checkConstraint(f.file, k.pos, k.t, k.need, k.what)
+		if k.typeArg {
+			f.c.checkConstraint(f.file, k.pos, k.t, k.need, k.what)
+		} else if missing := k.need &^ abilities(k.t); missing != 0 {
+			f.errorf(k.pos, "%s: type %s does not have the '%s' ability", k.what, prune(k.t), missing)
+		}
 	}
 }
 
@@ -279,7 +300,11 @@ func (f *fchecker) let(st *syntax.LetStmt) bool {
 	}
 	var t *cty
 	if st.Init != nil {
-		t = f.expr(st.Init)
+		if l, ok := st.Init.(*syntax.LambdaExpr); ok && declared != nil {
+			t = f.closureExpr(l, declared)
+		} else {
+			t = f.expr(st.Init)
+		}
 		if declared != nil {
 			f.coerce(t, declared, st.Init.ExprPos(), "let binding")
 			t = declared
@@ -752,8 +777,7 @@ func (f *fchecker) expr1(e syntax.Expr) *cty {
 		in.ty = &cty{k: tTuple, args: ts}
 		return in.ty
 	case *syntax.LambdaExpr:
-		f.errorf(e.Pos, "a lambda can only be passed to an inline function")
-		return tyErr
+		return f.closureExpr(e, nil)
 	case *syntax.MatchExpr:
 		return f.match(e)
 	}
@@ -917,8 +941,7 @@ func (f *fchecker) name(e *syntax.NameExpr) *cty {
 	}
 	// function used as a value
 	if fn := f.tryFunction(p, false); fn != nil {
-		f.errorf(p.Pos, "function values are not supported: '%s'", p)
-		return tyErr
+		return f.funRef(e, fn)
 	}
 	f.errorf(p.Pos, "unbound variable or constant '%s'", p)
 	return tyErr
@@ -1123,6 +1146,10 @@ func (f *fchecker) call(e *syntax.CallExpr) *cty {
 func (f *fchecker) callLocal(e *syntax.CallExpr, lv *localVar) *cty {
 	ft := prune(lv.ty)
 	in := f.set(e, &einfo{k: ekLambdaCall, local: lv})
+	if w := funWrapper(ft); w != nil {
+		in.wrap = ft
+		ft = w
+	}
 	if ft.k != tFun {
 		f.errorf(e.Path.Pos, "'%s' is not a function", lv.name)
 		return tyErr
@@ -1241,9 +1268,9 @@ func (f *fchecker) callFun(e syntax.Expr, fn *funInfo, tyArgExprs []syntax.Type,
 	in.tyArgs = tyArgs
 	for i, tp := range fn.tparams {
 		if tp.Constraints != 0 {
-			f.b.constraints = append(f.b.constraints, constraint{t: tyArgs[i], need: tp.Constraints, pos: pos, what: "type argument '" + tp.Name + "' of " + fn.name})
+			f.b.constraints = append(f.b.constraints, constraint{t: tyArgs[i], need: tp.Constraints, pos: pos, what: "type argument '" + tp.Name + "' of " + fn.name, typeArg: true})
 		} else {
-			f.b.constraints = append(f.b.constraints, constraint{t: tyArgs[i], pos: pos, what: "type argument '" + tp.Name + "' of " + fn.name})
+			f.b.constraints = append(f.b.constraints, constraint{t: tyArgs[i], pos: pos, what: "type argument '" + tp.Name + "' of " + fn.name, typeArg: true})
 		}
 	}
 	if fn.mod.id == f.c.vecMod && fn.native {
@@ -1276,8 +1303,8 @@ func (f *fchecker) callFun(e syntax.Expr, fn *funInfo, tyArgExprs []syntax.Type,
 	for _, i := range lambdas {
 		l := args[i].(*syntax.LambdaExpr)
 		pt := prune(subst(fn.params[i], fn, tyArgs))
-		if !fn.inline {
-			f.errorf(l.Pos, "a lambda can only be passed to an inline function")
+		if !fn.inline || prune(pt).k != tFun {
+			f.coerce(f.closureExpr(l, pt), pt, l.Pos, "argument "+itoa(i+1)+" of "+fn.name)
 			continue
 		}
 		f.lambdaExpr(l, pt)
@@ -1328,7 +1355,7 @@ func (f *fchecker) packFields(e syntax.Expr, s *structInfo, variant int, tyArgEx
 	}
 	args := f.typeArgs(tyArgExprs, len(s.tparams), pos, s.name)
 	for i, tp := range s.tparams {
-		f.b.constraints = append(f.b.constraints, constraint{t: args[i], need: tp.Constraints, pos: pos, what: "type argument '" + tp.Name + "' of " + s.name})
+		f.b.constraints = append(f.b.constraints, constraint{t: args[i], need: tp.Constraints, pos: pos, what: "type argument '" + tp.Name + "' of " + s.name, typeArg: true})
 	}
 	st := &cty{k: tStruct, sdef: s, args: args}
 	in.sty, in.ty = st, st
@@ -1382,7 +1409,7 @@ func (f *fchecker) pack(e *syntax.PackExpr) *cty {
 	}
 	args := f.typeArgs(e.TyArgs, len(s.tparams), e.Path.Pos, s.name)
 	for i, tp := range s.tparams {
-		f.b.constraints = append(f.b.constraints, constraint{t: args[i], need: tp.Constraints, pos: e.Path.Pos, what: "type argument '" + tp.Name + "' of " + s.name})
+		f.b.constraints = append(f.b.constraints, constraint{t: args[i], need: tp.Constraints, pos: e.Path.Pos, what: "type argument '" + tp.Name + "' of " + s.name, typeArg: true})
 	}
 	st := &cty{k: tStruct, sdef: s, args: args}
 	in.sty, in.ty = st, st
@@ -1606,4 +1633,107 @@ func (f *fchecker) bareVariant(p *syntax.Path) (*structInfo, int) {
 		}
 	}
 	return found, idx
+}
+
+// closureExpr checks a lambda used as a function value (Move 2.2): it
+// captures, by value, the variables of enclosing scopes it uses. want is
+// the expected function type when the context gives one.
+func (f *fchecker) closureExpr(l *syntax.LambdaExpr, want *cty) *cty {
+	in := f.set(l, &einfo{k: ekClosure})
+	var params []*cty
+	var res *cty
+	var ab vm.Ability
+	declared := false
+	w := prune(orErr(want))
+	if ft := funWrapper(w); ft != nil {
+		// a lambda given where a struct wrapping a function type is expected
+		in.wrap = w
+		w = ft
+	}
+	if w.k == tFun && len(w.args) == len(l.Params) {
+		params, res, ab, declared = w.args, w.res, w.ab, true
+	} else {
+		for range l.Params {
+			params = append(params, f.newVar())
+		}
+		res = f.newVar()
+	}
+	f.push()
+	saveLoops := f.loops
+	f.loops = nil
+	f.lambda++
+	f.closures = append(f.closures, in)
+	for i, p := range l.Params {
+		if p.Type != nil {
+			f.coerce(f.resolveType(p.Type), params[i], l.Pos, "lambda parameter")
+		}
+		f.bindPattern(p.Pat, params[i], false, false)
+	}
+	t := f.expr(l.Body)
+	f.closures = f.closures[:len(f.closures)-1]
+	f.lambda--
+	f.loops = saveLoops
+	f.pop()
+	f.coerce(t, res, l.Body.ExprPos(), "lambda result")
+	// a closure has the abilities its captured values share
+	capAb := vm.Copy | vm.Drop | vm.Store
+	for _, c := range in.captures {
+		// a captured reference keeps the closure from being stored
+		if pt := prune(c.ty); pt.k == tRef {
+			capAb &^= vm.Store
+		}
+		capAb &= abilities(c.ty)
+	}
+	if declared {
+		if missing := ab &^ capAb &^ vm.Key; missing != 0 {
+			f.errorf(l.Pos, "closure does not have the ability '%s' its type requires (captured values lack it)", missing)
+		}
+	} else {
+		ab = capAb
+	}
+	in.ty = &cty{k: tFun, args: params, res: res, ab: ab}
+	if in.wrap != nil {
+		return in.wrap
+	}
+	return in.ty
+}
+
+// funWrapper returns the function type a struct wraps when t is a struct
+// with a single positional field of function type (Move 2.2), else nil.
+func funWrapper(t *cty) *cty {
+	t = prune(t)
+	if t.k != tStruct || t.sdef.isEnum || !t.sdef.positional || len(t.sdef.fields) != 1 {
+		return nil
+	}
+	ft := prune(subst(t.sdef.fields[0].ty, t.sdef, t.args))
+	if ft.k != tFun {
+		return nil
+	}
+	return ft
+}
+
+func orErr(t *cty) *cty {
+	if t == nil {
+		return tyErr
+	}
+	return t
+}
+
+// funRef checks a function named as a value: `let f = m::add;`.
+func (f *fchecker) funRef(e *syntax.NameExpr, fn *funInfo) *cty {
+	f.checkVisibility(fn, e.Path.Pos)
+	if fn.inline {
+		f.errorf(e.Path.Pos, "inline function '%s' cannot be used as a value", fn.name)
+	}
+	tyArgs := f.typeArgs(e.TyArgs, len(fn.tparams), e.Path.Pos, fn.name)
+	in := f.set(e, &einfo{k: ekFunRef, fn: fn, tyArgs: tyArgs})
+	for i, tp := range fn.tparams {
+		f.b.constraints = append(f.b.constraints, constraint{t: tyArgs[i], need: tp.Constraints, pos: e.Path.Pos, what: "type argument '" + tp.Name + "' of " + fn.name, typeArg: true})
+	}
+	params := make([]*cty, len(fn.params))
+	for i, p := range fn.params {
+		params[i] = subst(p, fn, tyArgs)
+	}
+	in.ty = &cty{k: tFun, args: params, res: subst(fn.result, fn, tyArgs), ab: vm.Copy | vm.Drop | vm.Store}
+	return in.ty
 }

@@ -81,6 +81,7 @@ type compiler struct {
 	tests   []*Test
 	nextVar int
 	vecMod  vm.ModuleID
+	lifted  int // lambdas lifted into functions
 }
 
 type tooManyErrors struct{}

@@ -37,10 +37,8 @@ func (g *gen) flowCheck(live []bitset) {
 	}
 	states := make([][]uint8, len(code))
 	entry := make([]uint8, n)
-	for _, p := range g.fn.body.params {
-		if s, ok := g.slotOfParam(p); ok {
-			entry[s] = held
-		}
+	for _, s := range g.params {
+		entry[s] = held
 	}
 	// temporaries are never checked: mark them held so joins stay quiet
 	for i, m := range g.meta {
@@ -133,15 +131,6 @@ func (g *gen) flowCheck(live []bitset) {
 		}
 		propagate(pc+1, st)
 	}
-}
-
-func (g *gen) slotOfParam(p *localVar) (int, bool) {
-	for lv, s := range g.slots {
-		if lv == p {
-			return s, true
-		}
-	}
-	return 0, false
 }
 
 // bitset is a set of local slots.

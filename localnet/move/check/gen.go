@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"math/big"
 
 	"github.com/agi-nostr/agi-nostr/localnet/move/syntax"
@@ -63,6 +64,8 @@ type gen struct {
 	depth   int
 	// meta describes each local slot for the flow check.
 	meta []slotMeta
+	// params are the slots holding the function's parameters on entry.
+	params []int
 }
 
 // slotMeta describes a local slot: user variables are checked for moves
@@ -78,7 +81,7 @@ func (c *compiler) genFun(fn *funInfo) {
 	g := &gen{c: c, fn: fn, vf: fn.vfn, body: fn.body, file: fn.mod.file, slots: map[*localVar]int{},
 		lambdas: map[*localVar]*lambdaBind{}, callees: map[*vm.Function]int{}, tyInsts: map[string]int{}, types: map[*vm.Type]int{}}
 	for _, p := range fn.body.params {
-		g.bind(p)
+		g.params = append(g.params, g.bind(p))
 	}
 	g.cur = fn.decl.Body.Pos
 	t := g.expr(fn.decl.Body)
@@ -457,6 +460,10 @@ func (g *gen) expr(e syntax.Expr) *cty {
 		}
 	case ekAnnot:
 		g.expr(e.(*syntax.AnnotExpr).X)
+	case ekClosure:
+		g.closure(e.(*syntax.LambdaExpr), in)
+	case ekFunRef:
+		g.emit(vm.OpPackClosure, 0, g.closureSpec(vm.ClosureSpec{Fn: in.fn.vfn, TyInst: g.tyInstIdx(in.tyArgs)}), 0)
 	case ekBorrow:
 		ue := e.(*syntax.UnaryExpr)
 		g.borrow(ue.X, in.mut)
@@ -766,7 +773,7 @@ func (g *gen) inline(e syntax.Expr, in *einfo, args []syntax.Expr, method bool) 
 	var lambdaArgs []*lambdaBind
 	pushed := []int{}
 	for i, a := range args {
-		if l, ok := a.(*syntax.LambdaExpr); ok {
+		if l, ok := a.(*syntax.LambdaExpr); ok && g.info(l).k == ekLambda {
 			lambdaArgs = append(lambdaArgs, &lambdaBind{l: l, body: g.body, subst: append([]substFrame(nil), g.subst...), file: g.file})
 			continue
 		}
@@ -903,7 +910,21 @@ func hasReturn(b *syntax.Block) bool {
 func (g *gen) lambdaCall(e *syntax.CallExpr, in *einfo) {
 	lb := g.lambdas[in.local]
 	if lb == nil {
-		g.c.errorf(g.file, e.Path.Pos, "calling function values is not supported")
+		// a function value: arguments, then the closure, then the call
+		for _, a := range e.Args {
+			g.expr(a)
+		}
+		s := g.slot(in.local)
+		if abilities(g.resolve(in.local.ty))&vm.Copy != 0 {
+			g.emit(vm.OpCopyLoc, 0, int32(s), 0)
+		} else {
+			g.emit(vm.OpMoveLoc, 0, int32(s), 0)
+		}
+		if in.wrap != nil {
+			g.emit(vm.OpUnpack, 0, 1, -1)
+		}
+		g.cur = e.Path.Pos
+		g.emit(vm.OpCallClosure, 0, int32(len(e.Args)), 0)
 		return
 	}
 	for _, a := range e.Args {
@@ -1129,4 +1150,156 @@ func (g *gen) match(e *syntax.MatchExpr, in *einfo) {
 	for _, j := range ends {
 		g.patch(j)
 	}
+}
+
+func (g *gen) closureSpec(spec vm.ClosureSpec) int32 {
+	g.vf.Closures = append(g.vf.Closures, spec)
+	return int32(len(g.vf.Closures) - 1)
+}
+
+func (g *gen) pushCaptured(c *localVar) {
+	s := g.slot(c)
+	if abilities(g.resolve(c.ty))&vm.Copy != 0 {
+		g.emit(vm.OpCopyLoc, 0, int32(s), 0)
+	} else {
+		g.emit(vm.OpMoveLoc, 0, int32(s), 0)
+	}
+}
+
+// closure packs a lambda used as a value. A lambda that only calls a
+// function with its parameters, in order, and captured variables (`|b|
+// f(x, b)`) becomes a closure over that function, as the Move compiler
+// makes it, so equal lambdas compare equal; any other lambda is lifted into
+// a function whose first parameters are the captured variables.
+func (g *gen) closure(l *syntax.LambdaExpr, in *einfo) {
+	for _, c := range in.captures {
+		if _, bound := g.lambdas[c]; bound {
+			g.c.errorf(g.file, l.Pos, "a closure cannot capture the lambda parameter '%s'", c.name)
+			return
+		}
+	}
+	g.cur = l.Pos
+	if fn, tyArgs, captured, mask, ok := g.etaReduce(l, in); ok {
+		for _, c := range captured {
+			g.pushCaptured(c)
+		}
+		g.emit(vm.OpPackClosure, 0, g.closureSpec(vm.ClosureSpec{Fn: fn.vfn, TyInst: g.tyInstIdx(tyArgs), Captured: len(captured), Mask: mask}), 0)
+	} else {
+		for _, c := range in.captures {
+			g.pushCaptured(c)
+		}
+		lifted := g.lift(l, in)
+		tyIdx := int32(-1)
+		if n := len(g.vf.TypeParams); n > 0 {
+			ident := make([]*vm.Type, n)
+			for i := range ident {
+				ident[i] = g.c.prog.Param(i)
+			}
+			g.vf.TyInsts = append(g.vf.TyInsts, ident)
+			tyIdx = int32(len(g.vf.TyInsts) - 1)
+		}
+		g.emit(vm.OpPackClosure, 0, g.closureSpec(vm.ClosureSpec{Fn: lifted, TyInst: tyIdx, Captured: len(in.captures), Mask: 1<<len(in.captures) - 1}), 0)
+	}
+	if in.wrap != nil {
+		g.emit(vm.OpPack, 0, 1, 0)
+	}
+}
+
+// etaReduce recognizes `|p1, .., pn| f(a1, .., am)` where the parameters
+// appear in order, once each, and every other argument is a captured variable.
+func (g *gen) etaReduce(l *syntax.LambdaExpr, in *einfo) (*funInfo, []*cty, []*localVar, uint64, bool) {
+	call, ok := l.Body.(*syntax.CallExpr)
+	if !ok || len(call.Args) > 64 {
+		return nil, nil, nil, 0, false
+	}
+	ci := g.body.info[call]
+	if ci == nil || ci.k != ekCall || ci.fn == nil || ci.fn.inline {
+		return nil, nil, nil, 0, false
+	}
+	var params []*localVar
+	for _, p := range l.Params {
+		vp, ok := p.Pat.(*syntax.VarPat)
+		if !ok || g.body.pats[vp] == nil || g.body.pats[vp].local == nil {
+			return nil, nil, nil, 0, false
+		}
+		params = append(params, g.body.pats[vp].local)
+	}
+	isCaptured := func(lv *localVar) bool {
+		for _, c := range in.captures {
+			if c == lv {
+				return true
+			}
+		}
+		return false
+	}
+	var captured []*localVar
+	var mask uint64
+	next := 0
+	for i, a := range call.Args {
+		ai := g.body.info[a]
+		if ai == nil || ai.k != ekLocal || ai.local == nil {
+			return nil, nil, nil, 0, false
+		}
+		switch {
+		case next < len(params) && ai.local == params[next]:
+			next++
+		case isCaptured(ai.local):
+			captured = append(captured, ai.local)
+			mask |= 1 << i
+		default:
+			return nil, nil, nil, 0, false
+		}
+	}
+	if next != len(params) {
+		return nil, nil, nil, 0, false
+	}
+	return ci.fn, ci.tyArgs, captured, mask, true
+}
+
+// lift compiles a lambda's body into a function whose parameters are the
+// captured variables followed by the lambda's parameters.
+func (g *gen) lift(l *syntax.LambdaExpr, in *einfo) *vm.Function {
+	g.c.lifted++
+	ft := prune(g.resolve(in.ty))
+	if w := funWrapper(ft); w != nil {
+		ft = w
+	}
+	vf := &vm.Function{Module: g.vf.Module, Name: fmt.Sprintf("%s$lambda%d", g.vf.Name, g.c.lifted),
+		TypeParams: g.vf.TypeParams, File: g.vf.File, Line: l.Pos.Line, NameLine: l.Pos.Line, NameCol: l.Pos.Col}
+	for _, c := range in.captures {
+		vf.Params = append(vf.Params, g.vmType(c.ty))
+	}
+	for _, a := range ft.args {
+		vf.Params = append(vf.Params, g.vmType(a))
+	}
+	if r := prune(ft.res); r.k == tTuple {
+		for _, a := range r.args {
+			vf.Results = append(vf.Results, g.vmType(a))
+		}
+	} else {
+		vf.Results = []*vm.Type{g.vmType(r)}
+	}
+	lg := &gen{c: g.c, fn: g.fn, vf: vf, body: g.body, file: g.file, callPos: g.callPos, slots: map[*localVar]int{},
+		lambdas: map[*localVar]*lambdaBind{}, callees: map[*vm.Function]int{}, tyInsts: map[string]int{}, types: map[*vm.Type]int{},
+		subst: append([]substFrame(nil), g.subst...)}
+	for _, c := range in.captures {
+		lg.params = append(lg.params, lg.bind(c))
+	}
+	first := lg.nlocals
+	for range l.Params {
+		lg.params = append(lg.params, lg.temp())
+	}
+	lg.cur = l.Pos
+	for i, p := range l.Params {
+		lg.emit(vm.OpMoveLoc, 0, int32(first+i), 0)
+		lg.bindPat(p.Pat)
+	}
+	lg.expr(l.Body)
+	lg.cur = l.Body.ExprPos()
+	lg.emit(vm.OpRet, 0, 0, 0)
+	vf.Code, vf.Pos, vf.NumLocals = lg.code, lg.pos, lg.nlocals
+	live := lg.liveness()
+	lg.flowCheck(live)
+	lg.elideCopies(live)
+	return vf
 }

@@ -335,7 +335,7 @@ func (f *fchecker) callFunWith(e syntax.Expr, fn *funInfo, tyArgs []*cty, args [
 	f.checkVisibility(fn, e.ExprPos())
 	in.fn, in.tyArgs = fn, tyArgs
 	for i, tp := range fn.tparams {
-		f.b.constraints = append(f.b.constraints, constraint{t: tyArgs[i], need: tp.Constraints, pos: e.ExprPos(), what: "type argument '" + tp.Name + "' of " + fn.name})
+		f.b.constraints = append(f.b.constraints, constraint{t: tyArgs[i], need: tp.Constraints, pos: e.ExprPos(), what: "type argument '" + tp.Name + "' of " + fn.name, typeArg: true})
 	}
 	if fn.mod.id == f.c.vecMod && fn.native {
 		if op, ok := vecOps[fn.name]; ok {
@@ -361,11 +361,12 @@ func (f *fchecker) callFunWith(e syntax.Expr, fn *funInfo, tyArgs []*cty, args [
 	}
 	for _, i := range lambdas {
 		l := args[i].(*syntax.LambdaExpr)
-		if !fn.inline {
-			f.errorf(l.Pos, "a lambda can only be passed to an inline function")
+		pt := prune(subst(fn.params[i], fn, tyArgs))
+		if !fn.inline || prune(pt).k != tFun {
+			f.coerce(f.closureExpr(l, pt), pt, l.Pos, "argument "+itoa(i+1)+" of "+fn.name)
 			continue
 		}
-		f.lambdaExpr(l, prune(subst(fn.params[i], fn, tyArgs)))
+		f.lambdaExpr(l, pt)
 	}
 	in.ty = subst(fn.result, fn, tyArgs)
 	return in.ty

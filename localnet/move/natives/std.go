@@ -53,6 +53,7 @@ func RegisterStd(n *vm.Natives) {
 		"internal_index_of":         strIndexOf,
 	})
 	n.Register(one, "mem", "swap", memSwap)
+	n.Register(one, "reflect", "native_resolve", reflectResolve)
 	n.Register(one, "cmp", "compare", cmpCompare)
 	n.Register(one, "unit_test", "create_signers_for_testing", createSigners)
 	n.RegisterAll(one, "type_info", map[string]vm.NativeFunc{
@@ -188,7 +189,7 @@ func constantSize(p *vm.Program, t *vm.Type) (uint64, bool) {
 	case vm.KU256, vm.KAddress:
 		return 32, true
 	case vm.KSigner:
-		return 33, true
+		return 32, true
 	case vm.KStruct:
 		if t.Struct.IsEnum {
 			return 0, false

@@ -11,9 +11,12 @@ import (
 	"github.com/agi-nostr/agi-nostr/localnet/move/vm"
 )
 
-// DefaultInstructionBudget is the instruction bound per test, as in the
-// Move unit test framework; exceeding it is a TIMEOUT.
-const DefaultInstructionBudget = 1_000_000
+// DefaultInstructionBudget is the instruction bound per test; exceeding it
+// is a TIMEOUT. Aptos bounds tests by gas rather than by instruction count,
+// and a reference Move VM runs loops of twenty million iterations without
+// timing out, so the bound is generous: a runaway loop still ends in about
+// a second.
+const DefaultInstructionBudget = 100_000_000
 
 // Options control a test run.
 type Options struct {

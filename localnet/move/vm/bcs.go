@@ -57,9 +57,8 @@ func (p *Program) appendBCS(b []byte, t *Type, v Value, depth int) ([]byte, erro
 		a := v.P.(*Address)
 		return append(b, a[:]...), nil
 	case KSigner:
-		// Aptos lays a signer out as enum variant 0 (master signer) + address.
+		// bcs::to_bytes of a signer is the bytes of its address.
 		sg := v.P.(*Signer)
-		b = append(b, 0)
 		return append(b, sg.Addr[:]...), nil
 	case KVector:
 		vec := v.P.(*Vector)
@@ -207,13 +206,6 @@ func (d *decoder) value(t *Type, depth int) (Value, error) {
 		copy(a[:], s)
 		return Value{P: &a}, nil
 	case KSigner:
-		tag, err := d.uleb()
-		if err != nil {
-			return Value{}, err
-		}
-		if tag != 0 {
-			return Value{}, errors.New("unsupported signer variant")
-		}
 		s, err := d.take(32)
 		if err != nil {
 			return Value{}, err

@@ -604,28 +604,37 @@ func (s *Session) run(base int) error {
 				return s.wrap(fr, err)
 			}
 		case OpPackClosure:
-			fn := fr.fn.Callees[in.A]
+			spec := &fr.fn.Closures[in.A]
 			var tyArgs []*Type
-			if in.B >= 0 {
-				tyArgs = fr.fn.TyInsts[in.B]
+			if spec.TyInst >= 0 {
+				tyArgs = fr.fn.TyInsts[spec.TyInst]
 				if fr.tyArgs != nil {
 					tyArgs = s.prog.SubstAll(tyArgs, fr.tyArgs)
 				}
 			}
-			n := int(in.K)
+			n := spec.Captured
 			captured := make([]Value, n)
 			sp := len(s.stack) - n
 			copy(captured, s.stack[sp:])
 			clear(s.stack[sp:])
 			s.stack = s.stack[:sp]
-			s.stack = append(s.stack, Value{P: &Closure{Fn: fn, TyArgs: tyArgs, Captured: captured, Mask: (1 << n) - 1}})
+			s.stack = append(s.stack, Value{P: &Closure{Fn: spec.Fn, TyArgs: tyArgs, Captured: captured, Mask: spec.Mask}})
 		case OpCallClosure:
 			cl := s.pop().P.(*Closure)
 			n := int(in.A)
-			args := make([]Value, 0, len(cl.Captured)+n)
-			args = append(args, cl.Captured...)
+			total := len(cl.Captured) + n
+			args := make([]Value, total)
 			sp := len(s.stack) - n
-			args = append(args, s.stack[sp:]...)
+			ci, pi := 0, sp
+			for i := 0; i < total; i++ {
+				if i < 64 && cl.Mask&(1<<i) != 0 && ci < len(cl.Captured) {
+					args[i] = cl.Captured[ci]
+					ci++
+				} else {
+					args[i] = s.stack[pi]
+					pi++
+				}
+			}
 			clear(s.stack[sp:])
 			s.stack = s.stack[:sp]
 			if len(s.frames) >= MaxCallDepth {

@@ -64,7 +64,7 @@ const (
 	OpBorrowGlob  // pop address, push &Types[A] (B=1: mutable)
 	OpMoveFrom    // pop address, push the resource
 	OpMoveTo      // pop value, pop &signer, publish
-	OpPackClosure // push closure of Callees[A] with TyInsts[B]; captured count in K-th... see Function.Closures
+	OpPackClosure // pop captured values, push the closure described by Function.Closures[A]
 	OpCallClosure // pop closure and its A arguments, call it
 	OpLdU256      // push Function.Consts[A] (u128/u256 literal, shared)
 	numOps
@@ -119,11 +119,22 @@ type Function struct {
 	Types     []*Type      // types for global-storage operations
 	VFields   [][]int16    // per enum field borrow: field offset per variant, -1 if absent
 	VEnums    []*StructDef // the enum of each VFields entry
-	VSets     [][]bool     // variant sets for `is` tests
+	Closures  []ClosureSpec
+	VSets     [][]bool // variant sets for `is` tests
 	File      string
 	Line      int32
 	// NameLine and NameCol locate the function's name (for diagnostics).
 	NameLine, NameCol int32
+}
+
+// ClosureSpec describes a closure an instruction builds: the function, its
+// type arguments (TyInsts index, -1 for none), how many values it captures
+// and which parameters they fill (bit i set: parameter i is captured).
+type ClosureSpec struct {
+	Fn       *Function
+	TyInst   int32
+	Captured int
+	Mask     uint64
 }
 
 // PosInfo is a source position of an instruction.

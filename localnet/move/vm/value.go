@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math/big"
 	"math/bits"
+	"strings"
 )
 
 // U256 is an unsigned 256-bit integer, little-endian limbs. Values of type
@@ -230,9 +231,38 @@ func Equal(a, b Value) bool {
 	case *Value:
 		return Equal(*x, *b.P.(*Value))
 	case *Closure:
-		return x == b.P.(*Closure)
+		return compareClosures(x, b.P.(*Closure)) == 0
 	}
 	return a.N == b.N && a.P == b.P
+}
+
+// compareClosures orders function values by function (address, module,
+// name), then which parameters are captured, then the captured values.
+func compareClosures(x, y *Closure) int {
+	if x == y {
+		return 0
+	}
+	if c := bytes.Compare(x.Fn.Module.ID.Addr[:], y.Fn.Module.ID.Addr[:]); c != 0 {
+		return c
+	}
+	if x.Fn.Module.ID.Name != y.Fn.Module.ID.Name {
+		return strings.Compare(x.Fn.Module.ID.Name, y.Fn.Module.ID.Name)
+	}
+	if x.Fn.Name != y.Fn.Name {
+		return strings.Compare(x.Fn.Name, y.Fn.Name)
+	}
+	if x.Mask != y.Mask {
+		if x.Mask < y.Mask {
+			return -1
+		}
+		return 1
+	}
+	for i := 0; i < len(x.Captured) && i < len(y.Captured); i++ {
+		if c := Compare(x.Captured[i], y.Captured[i]); c != 0 {
+			return c
+		}
+	}
+	return cmpInt(len(x.Captured), len(y.Captured))
 }
 
 // Compare orders two values of the same type as std::cmp::compare does:
@@ -279,6 +309,8 @@ func Compare(a, b Value) int {
 		return cmpInt(len(x.Fields), len(y.Fields))
 	case *Value:
 		return Compare(*x, *b.P.(*Value))
+	case *Closure:
+		return compareClosures(x, b.P.(*Closure))
 	}
 	return 0
 }
