@@ -29,7 +29,7 @@ module agi_nostr::invariant_tests {
     const SINK: address = @0x3001;
     /// Calls per sequence: short enough that a sequence stays well within a
     /// unit test's instruction budget; many seeds make up for the length.
-    const STEPS: u64 = 20;
+    const STEPS: u64 = 18;
     const TOTAL_EVERY: u64 = 5;
 
     fun owners(): vector<address> { vector[@0x1001, @0x1002, @0x1003] }
@@ -359,5 +359,33 @@ module agi_nostr::invariant_tests {
         fx: &signer, publisher: &signer, o1: signer, o2: signer, o3: signer, r1: signer, r2: signer, r3: signer, sink: signer
     ) {
         run(fx, publisher, Actors { owners: vector[o1, o2, o3], relays: vector[r1, r2, r3], sink }, 314159, STEPS)
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, o1 = @0x1001, o2 = @0x1002, o3 = @0x1003, r1 = @0x2001, r2 = @0x2002, r3 = @0x2003, sink = @0x3001)]
+    fun sequence_17(
+        fx: &signer, publisher: &signer, o1: signer, o2: signer, o3: signer, r1: signer, r2: signer, r3: signer, sink: signer
+    ) {
+        run(fx, publisher, Actors { owners: vector[o1, o2, o3], relays: vector[r1, r2, r3], sink }, 0xfeedface, STEPS)
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, o1 = @0x1001, o2 = @0x1002, o3 = @0x1003, r1 = @0x2001, r2 = @0x2002, r3 = @0x2003, sink = @0x3001)]
+    fun sequence_18(
+        fx: &signer, publisher: &signer, o1: signer, o2: signer, o3: signer, r1: signer, r2: signer, r3: signer, sink: signer
+    ) {
+        run(fx, publisher, Actors { owners: vector[o1, o2, o3], relays: vector[r1, r2, r3], sink }, 2718281828, STEPS)
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, o1 = @0x1001, o2 = @0x1002, o3 = @0x1003, r1 = @0x2001, r2 = @0x2002, r3 = @0x2003, sink = @0x3001)]
+    fun sequence_19(
+        fx: &signer, publisher: &signer, o1: signer, o2: signer, o3: signer, r1: signer, r2: signer, r3: signer, sink: signer
+    ) {
+        run(fx, publisher, Actors { owners: vector[o1, o2, o3], relays: vector[r1, r2, r3], sink }, 0x31415926, STEPS)
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, o1 = @0x1001, o2 = @0x1002, o3 = @0x1003, r1 = @0x2001, r2 = @0x2002, r3 = @0x2003, sink = @0x3001)]
+    fun sequence_20(
+        fx: &signer, publisher: &signer, o1: signer, o2: signer, o3: signer, r1: signer, r2: signer, r3: signer, sink: signer
+    ) {
+        run(fx, publisher, Actors { owners: vector[o1, o2, o3], relays: vector[r1, r2, r3], sink }, 65537, STEPS)
     }
 }
