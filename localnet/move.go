@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -73,7 +74,9 @@ func buildPackage(cmd *cobra.Command, f *moveFlags, test bool) (*build.Built, er
 		return nil, err
 	}
 	errw := cmd.ErrOrStderr()
-	for _, d := range l.Deps {
+	deps := append([]string(nil), l.Deps...)
+	sort.Strings(deps) // as the Aptos CLI lists them
+	for _, d := range deps {
 		fmt.Fprintf(errw, "INCLUDING DEPENDENCY %s\n", d)
 	}
 	fmt.Fprintf(errw, "BUILDING %s\n", l.Root.Name)

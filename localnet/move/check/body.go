@@ -179,6 +179,13 @@ type bodyInfo struct {
 	constraints []constraint
 	vars        []*cty
 	nlocals     int
+	events      []eventUse
+}
+
+// eventUse is a call of 0x1::event::emit, checked once types are inferred.
+type eventUse struct {
+	t   *cty
+	pos syntax.Pos
 }
 
 type constraint struct {

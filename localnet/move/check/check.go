@@ -211,6 +211,12 @@ func (f *fchecker) finish() {
 			f.errorf(l.litPos(), "integer literal %s does not fit in %s", l.litBig, t)
 		}
 	}
+	for _, ev := range f.b.events {
+		t := prune(ev.t)
+		if t.k != tStruct || t.sdef.mod != f.m || !t.sdef.def.Event {
+			f.errorf(ev.pos, "event::emit needs a struct with the #[event] attribute declared in this module, found %s", t)
+		}
+	}
 	for _, k := range f.b.constraints {
 		if !resolved(k.t) {
 			f.errorf(k.pos, "cannot infer a type for %s; add a type annotation", k.what)
@@ -1278,6 +1284,9 @@ func (f *fchecker) callFun(e syntax.Expr, fn *funInfo, tyArgExprs []syntax.Type,
 			in.k, in.op = ekVecOp, op
 			in.mut = fn.name == "borrow_mut"
 		}
+	}
+	if fn.name == "emit" && fn.mod.id == (vm.ModuleID{Addr: vm.AddressFromU64(1), Name: "event"}) && len(tyArgs) == 1 {
+		f.b.events = append(f.b.events, eventUse{t: tyArgs[0], pos: pos})
 	}
 	if len(args) != len(fn.params) {
 		f.errorf(pos, "function '%s' takes %d arguments, got %d", fn.name, len(fn.params), len(args))
