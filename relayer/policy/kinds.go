@@ -1,19 +1,19 @@
 package policy
 
 import (
+	"encoding/hex"
 	"strconv"
 	"strings"
 
 	"github.com/nbd-wtf/go-nostr"
-	"github.com/tidwall/gjson"
 
 	"github.com/agi-nostr/agi-nostr/internal/nostrkind"
+	"github.com/agi-nostr/agi-nostr/internal/object"
 )
 
 // Bounds of the project's kinds (docs/NOSTR.md).
 const (
 	MaxCommitParents = 16
-	MaxManifestBytes = 64 << 10
 	MaxRepoNameLen   = 256
 )
 
@@ -130,7 +130,9 @@ func isDecimal(s string) bool {
 }
 
 // checkManifest requires the "x" tag that finds a manifest by object id,
-// and content that is a manifest naming the same id.
+// and content that is a canonical manifest (internal/object, the format of
+// docs/FORMAT.md) naming the same id: a relay never stores a manifest that
+// no reader could use.
 func checkManifest(evt *nostr.Event) *Rejection {
 	var x []string
 	for _, t := range evt.Tags {
@@ -144,28 +146,15 @@ func checkManifest(evt *nostr.Event) *Rejection {
 	if len(x) != 1 {
 		return Reject(Invalid, "manifest: needs exactly one \"x\" tag with the stored object id, has %d", len(x))
 	}
-	if len(evt.Content) > MaxManifestBytes {
-		return Reject(Invalid, "manifest: content of %d bytes exceeds %d", len(evt.Content), MaxManifestBytes)
+	if len(evt.Content) > object.MaxManifestSize {
+		return Reject(Invalid, "manifest: content of %d bytes exceeds %d", len(evt.Content), object.MaxManifestSize)
 	}
-	if !gjson.Valid(evt.Content) {
-		return Reject(Invalid, "manifest: content is not a JSON manifest")
+	m, err := object.ParseManifest([]byte(evt.Content))
+	if err != nil {
+		return Reject(Invalid, "%s", truncate(err.Error(), 200))
 	}
-	m := gjson.Parse(evt.Content)
-	v := m.Get("version")
-	if !m.IsObject() || v.Type != gjson.Number || v.Int() < 1 {
-		return Reject(Invalid, "manifest: content has no version")
-	}
-	if id := m.Get("id"); id.Type != gjson.String || id.Str != x[0] {
+	if hex.EncodeToString(m.ID[:]) != x[0] {
 		return Reject(Invalid, "manifest: the \"x\" tag does not match the manifest's id")
-	}
-	shards := m.Get("shards")
-	if !shards.IsArray() || len(shards.Array()) == 0 {
-		return Reject(Invalid, "manifest: lists no shards")
-	}
-	for _, s := range shards.Array() {
-		if s.Type != gjson.String || !IsLowerHex(s.Str, 64) {
-			return Reject(Invalid, "manifest: shard names must be sha256 hashes (64 lowercase hex digits)")
-		}
 	}
 	return nil
 }

@@ -622,13 +622,13 @@ func TestProjectKinds(t *testing.T) {
 	raw := tr.dialRaw(t)
 	owner := newKey(t)
 	repo := fmt.Sprintf("%d:%s:tiny-llama", nostrkind.RepoAnnouncement, owner.pk)
-	obj := strings.Repeat("a", 64)
-	manifest := `{"version":1,"id":"` + obj + `","size":10,"coding":{"scheme":"reed-solomon-gf256","k":1,"n":2,"block_size":64},"shard_size":64,"shards":["` +
-		strings.Repeat("b", 64) + `","` + strings.Repeat("c", 64) + `"]}`
+	// The public test vector of docs/FORMAT.md.
+	obj := "7319b65f164a51c3a1b4297f9ac8a89426ade90f6cdec04b688a0f3c3625e847"
+	manifest := `{"version":1,"id":"7319b65f164a51c3a1b4297f9ac8a89426ade90f6cdec04b688a0f3c3625e847","size":20481,"coding":{"scheme":"reed-solomon-gf256","k":2,"n":3,"block_size":4096},"shard_size":10305,"shards":["91b0c418a0bb99db174c85588184fc5cd791e046a7839b4f70dee3b913290df9","d1c673e18ad6de38003e62724c0a0a111b76969f2cfcbb4c89b62d3bfeb8806a","470b27d226d7236620712f523b22da185627860b49cbc55cacced64792c0e381"]}`
 	announce := owner.sign(t, nostr.Event{Kind: nostrkind.RepoAnnouncement, Tags: nostr.Tags{{"d", "tiny-llama"}, {"name", "Tiny Llama"}}})
 	man := owner.sign(t, nostr.Event{Kind: nostrkind.Manifest, Content: manifest, Tags: nostr.Tags{{"x", obj}, {"a", repo}}})
 	commit := owner.sign(t, nostr.Event{Kind: nostrkind.Commit, Content: "first weights", Tags: nostr.Tags{
-		{"a", repo}, {"file", "model.safetensors", obj, "10", "100644"}, {"alt", "agigit commit: first weights"}}})
+		{"a", repo}, {"file", "model.safetensors", obj, "20481", "100644"}, {"alt", "agigit commit: first weights"}}})
 	state := owner.sign(t, nostr.Event{Kind: nostrkind.RepoState, Tags: nostr.Tags{{"d", "tiny-llama"}, {"refs/heads/main", commit.ID}, {"HEAD", "ref: refs/heads/main"}}})
 	for _, e := range []nostr.Event{announce, man, commit, state} {
 		if ok, msg := raw.ok(e); !ok {
