@@ -397,3 +397,59 @@ func grepMetrics(addr string) string {
 	}
 	return strings.Join(out, "; ")
 }
+
+func TestCheckFindsDamage(t *testing.T) {
+	dbURL, schema := pgtest.Schema(t)
+	blobDir := t.TempDir()
+	p := startRelayer(t, dbURL, schema, blobDir)
+	k := newKey(t)
+	var shas []string
+	for i := 0; i < 3; i++ {
+		data := make([]byte, 100_000+i)
+		rand.Read(data)
+		sum := sha256.Sum256(data)
+		sha := hex.EncodeToString(sum[:])
+		req, _ := http.NewRequest("PUT", "http://"+p.addr+"/upload", bytes.NewReader(data))
+		req.Header.Set("Authorization", k.uploadToken(sha))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 201 {
+			t.Fatalf("upload: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		shas = append(shas, sha)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	<-p.done
+
+	check := func(args ...string) (string, error) {
+		cmd := exec.Command(os.Args[0], append([]string{"check", "--blob-dir", blobDir, "--schema", schema}, args...)...)
+		cmd.Env = append(os.Environ(), "RELAYER_TEST_EXEC=1", "DATABASE_URL="+dbURL)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := check("--rehash"); err != nil || !strings.Contains(out, "3 blobs recorded") || !strings.Contains(out, "ok") {
+		t.Fatalf("healthy store: %v\n%s", err, out)
+	}
+	path := func(sha string) string { return filepath.Join(blobDir, "blobs", sha[:2], sha) }
+	// Flip one byte of one blob, remove another, leave strays.
+	f, _ := os.OpenFile(path(shas[0]), os.O_RDWR, 0)
+	f.WriteAt([]byte{0xff ^ 0x5a}, 500)
+	f.Close()
+	os.Remove(path(shas[1]))
+	os.WriteFile(filepath.Join(blobDir, "tmp", "upload-1.part"), []byte("partial"), 0o600)
+	stray := strings.Repeat("ab", 32)
+	os.WriteFile(path(stray), []byte("stray"), 0o600)
+
+	out, err := check()
+	if err == nil || !strings.Contains(out, "damaged "+shas[1]) || strings.Contains(out, "damaged "+shas[0]) {
+		t.Fatalf("without --rehash: want only the missing file reported: %v\n%s", err, out)
+	}
+	out, err = check("--rehash")
+	if err == nil || !strings.Contains(out, "damaged "+shas[0]) || !strings.Contains(out, "damaged "+shas[1]) ||
+		!strings.Contains(out, "1 files without metadata, 1 partial uploads") {
+		t.Fatalf("with --rehash: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "damaged "+shas[2]) {
+		t.Fatalf("intact blob reported:\n%s", out)
+	}
+}

@@ -285,8 +285,10 @@ func (rl *Relay) InfoDocument() nip11.RelayInformationDocument {
 			MaxSubidLength:   l.MaxSubIDLength,
 			MaxEventTags:     l.MaxEventTags,
 			MaxContentLength: l.MaxContentChars,
-			AuthRequired:     a.AuthWrites,
-			RestrictedWrites: len(a.Writers) > 0,
+			// auth_required means every action needs AUTH; here at most
+			// writes do, which restricted_writes says.
+			AuthRequired:     false,
+			RestrictedWrites: len(a.Writers) > 0 || a.AuthWrites,
 		},
 	}
 	if l.CreatedAtPast > 0 {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/nbd-wtf/go-nostr"
 	"github.com/nbd-wtf/go-nostr/nip11"
 
@@ -736,5 +737,52 @@ func TestConcurrentReplaceableWrites(t *testing.T) {
 	got, _ := raw.req("w", map[string]any{"kinds": []int{nostrkind.RepoState}, "authors": []string{a.pk}})
 	if len(got) != 1 || got[0].ID != winner.ID {
 		t.Fatalf("stored %d versions (%v), want only %s", len(got), got, winner.ID)
+	}
+}
+
+func TestEphemeralEventsAreRelayedNotStored(t *testing.T) {
+	tr := startRelayer(t, baseConfig(t))
+	listener := tr.dialRaw(t)
+	listener.sendJSON("REQ", "eph", map[string]any{"kinds": []int{21000}})
+	if m := listener.recv(); m[0] != "EOSE" {
+		t.Fatal(m)
+	}
+	a := newKey(t)
+	eph := a.sign(t, nostr.Event{Kind: 21000, Content: "now or never"})
+	pub := tr.dialRaw(t)
+	if ok, msg := pub.ok(eph); !ok {
+		t.Fatal(msg)
+	}
+	if m := listener.recv(); m[0] != "EVENT" || m[2].(map[string]any)["id"] != eph.ID {
+		t.Fatalf("listener got %v", m)
+	}
+	if got, _ := pub.req("later", map[string]any{"ids": []string{eph.ID}}); len(got) != 0 {
+		t.Fatal("ephemeral event was stored")
+	}
+}
+
+func TestConnectionsPerAddressAreCapped(t *testing.T) {
+	cfg := baseConfig(t)
+	cfg.Relay.MaxConnsPerIP = 2
+	tr := startRelayer(t, cfg)
+	tr.dialRaw(t)
+	second := tr.dialRaw(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, resp, err := websocket.Dial(ctx, tr.wsURL, nil); err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("third connection from one address: %v, %v", resp, err)
+	}
+	second.ws.Close(websocket.StatusNormalClosure, "")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ws, _, err := websocket.Dial(ctx, tr.wsURL, nil)
+		if err == nil {
+			ws.CloseNow()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a slot never freed after a close: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

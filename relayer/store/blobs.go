@@ -185,3 +185,50 @@ func (db *DB) BlobStats(ctx context.Context) (count, bytes int64, err error) {
 	}
 	return count, bytes, err
 }
+
+// ForEachBlob calls fn for every blob row, in hash order.
+func (db *DB) ForEachBlob(ctx context.Context, fn func(Blob) error) error {
+	rows, err := db.pool.Query(ctx, `SELECT sha256, size, type, uploaded FROM blobs ORDER BY sha256`)
+	if err != nil {
+		return fmt.Errorf("list blobs: %w", err)
+	}
+	var b Blob
+	_, err = pgx.ForEachRow(rows, []any{&b.SHA256, &b.Size, &b.Type, &b.Uploaded}, func() error {
+		return fn(Blob{SHA256: append([]byte(nil), b.SHA256...), Size: b.Size, Type: b.Type, Uploaded: b.Uploaded})
+	})
+	if err != nil {
+		return fmt.Errorf("list blobs: %w", err)
+	}
+	return nil
+}
+
+// UsageMismatch is an owner whose charged bytes differ from the blobs it
+// owns.
+type UsageMismatch struct {
+	Owner           []byte
+	Charged, Actual int64
+}
+
+// CheckUsage compares every owner's charged bytes with the sizes of the
+// blobs it owns.
+func (db *DB) CheckUsage(ctx context.Context) ([]UsageMismatch, error) {
+	rows, err := db.pool.Query(ctx, `
+		WITH actual AS (
+			SELECT o.pubkey, sum(b.size)::bigint AS bytes
+			FROM blob_owners o JOIN blobs b ON b.sha256 = o.sha256 GROUP BY o.pubkey)
+		SELECT coalesce(u.pubkey, a.pubkey), coalesce(u.bytes, 0), coalesce(a.bytes, 0)
+		FROM blob_usage u FULL JOIN actual a ON a.pubkey = u.pubkey
+		WHERE coalesce(u.bytes, 0) <> coalesce(a.bytes, 0)`)
+	if err != nil {
+		return nil, fmt.Errorf("check usage: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UsageMismatch, error) {
+		var m UsageMismatch
+		err := r.Scan(&m.Owner, &m.Charged, &m.Actual)
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("check usage: %w", err)
+	}
+	return out, nil
+}
