@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/nbd-wtf/go-nostr"
 )
@@ -22,7 +23,16 @@ type subscription struct {
 	live    bool
 	closed  bool
 	pending []pendingEvent
+	// stored holds the ids sent as stored events for a short while after
+	// EOSE: an event committed before the query read it but broadcast
+	// after the subscription went live must not arrive twice.
+	stored map[string]bool
 }
+
+// storedGrace is how long after EOSE live events are checked against the
+// stored ones; the gap between an event's commit and its broadcast is far
+// shorter.
+const storedGrace = 10 * time.Second
 
 type pendingEvent struct {
 	id  string
@@ -76,6 +86,9 @@ func (s *subscription) deliver(evt *nostr.Event, raw []byte) {
 		s.pending = append(s.pending, pendingEvent{evt.ID, msg})
 		return
 	}
+	if s.stored[evt.ID] {
+		return
+	}
 	if s.c.trySend(msg) {
 		s.c.rl.metrics.EventsSent.Inc()
 	}
@@ -99,6 +112,14 @@ func (s *subscription) goLive(sent map[string]bool) {
 		}
 	}
 	s.pending = nil
+	if len(sent) > 0 {
+		s.stored = sent
+		time.AfterFunc(storedGrace, func() {
+			s.mu.Lock()
+			s.stored = nil
+			s.mu.Unlock()
+		})
+	}
 }
 
 // registry holds every open subscription of every connection, for
