@@ -198,7 +198,8 @@ func Compile(pkgs []*Package, opts Options) (res *Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(tooManyErrors); !ok {
-				panic(r)
+				// A checker bug must not take the process down: report it.
+				c.errs = append(c.errs, Diag{File: "<checker>", Msg: fmt.Sprintf("internal error: %v (please report this program)", r)})
 			}
 			res, err = nil, c.errs
 		}
