@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"fmt"
 	"math/bits"
 )
 
@@ -75,7 +76,19 @@ var maxN = [...]uint64{KU8: 0xff, KU16: 0xffff, KU32: 0xffffffff, KU64: ^uint64(
 
 // Call runs a function with arguments and returns its results. Arguments
 // are not validated against the signature (see ExecuteEntry for that).
-func (s *Session) Call(f *Function, tyArgs []*Type, args []Value) ([]Value, error) {
+//
+// A fault inside the interpreter or a native (a bug, not a Move error) is
+// returned as UNKNOWN_INVARIANT_VIOLATION_ERROR instead of crashing the
+// process that embeds the VM.
+func (s *Session) Call(f *Function, tyArgs []*Type, args []Value) (res []Value, err error) {
+	depth, sp := len(s.frames), len(s.stack)
+	defer func() {
+		if r := recover(); r != nil {
+			s.frames, s.stack = s.frames[:depth], s.stack[:sp]
+			res, err = nil, &ExecError{Status: UnknownInvariantViolation, Location: f.Module.ID, Function: f.Name,
+				Msg: fmt.Sprintf("internal error: %v", r)}
+		}
+	}()
 	return s.call(f, tyArgs, args)
 }
 

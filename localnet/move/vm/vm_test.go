@@ -147,3 +147,27 @@ func TestTypeTagsAndAbilities(t *testing.T) {
 		t.Fatalf("address formats %s %s", a, a.Standard())
 	}
 }
+
+func TestFaultsBecomeStatuses(t *testing.T) {
+	p, _, _ := testProgram()
+	m := p.Module(ModuleID{Addr: AddressFromU64(1), Name: "t"})
+	boom := &Function{Module: m, Name: "boom", Native: true, Impl: func(*NativeContext, []*Type, []Value) ([]Value, error) {
+		var v *Vector
+		return []Value{{N: uint64(len(v.Elems))}}, nil
+	}}
+	s := p.NewSession(nil, 1000, nil)
+	_, err := s.Call(boom, nil, nil)
+	ee, ok := err.(*ExecError)
+	if !ok || ee.Status != UnknownInvariantViolation {
+		t.Fatalf("want UNKNOWN_INVARIANT_VIOLATION_ERROR, got %v", err)
+	}
+	missing := &Function{Module: m, Name: "missing", Native: true}
+	if _, err := s.Call(missing, nil, nil); err == nil || err.(*ExecError).Status != MissingDependency {
+		t.Fatalf("want MISSING_DEPENDENCY, got %v", err)
+	}
+	// the session is still usable
+	loop := &Function{Module: m, Name: "spin", NumLocals: 0, Code: []Instr{{Op: OpBr, A: 0}}}
+	if _, err := s.Call(loop, nil, nil); err == nil || err.(*ExecError).Status != OutOfGas {
+		t.Fatalf("want OUT_OF_GAS, got %v", err)
+	}
+}
