@@ -48,18 +48,25 @@ type localArena struct {
 	off    int
 }
 
-const arenaChunk = 4096
+// Chunks start small and double up to arenaChunk: most sessions (a
+// balance read, a transaction's epilogue) need a few dozen locals, and a
+// full first chunk would cost them ~100 KB of zeroed memory each.
+const (
+	arenaFirstChunk = 64
+	arenaChunk      = 4096
+)
 
 func (a *localArena) alloc(n int) ([]Value, arenaMark) {
 	m := arenaMark{a.cur, a.off}
 	if a.chunks == nil {
-		a.chunks = [][]Value{make([]Value, max(arenaChunk, n))}
+		a.chunks = [][]Value{make([]Value, max(arenaFirstChunk, n))}
 	}
 	if a.off+n > len(a.chunks[a.cur]) {
+		size := min(2*len(a.chunks[a.cur]), arenaChunk)
 		a.cur++
 		a.off = 0
 		if a.cur == len(a.chunks) {
-			a.chunks = append(a.chunks, make([]Value, max(arenaChunk, n)))
+			a.chunks = append(a.chunks, make([]Value, max(size, n)))
 		} else if len(a.chunks[a.cur]) < n {
 			a.chunks[a.cur] = make([]Value, n)
 		}
