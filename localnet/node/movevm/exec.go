@@ -2,6 +2,7 @@ package movevm
 
 import (
 	"crypto/sha3"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -140,8 +141,39 @@ func (e *Executor) Account(view state.View, addr aptos.AccountAddress) (node.Acc
 	return node.AccountInfo{SequenceNumber: seq, AuthenticationKey: [32]byte(key), Exists: true}, nil
 }
 
-// Balance reads APT with coin::balance<AptosCoin>.
+// Resources the balance fast path reads.
+const (
+	tagCoinStoreAPT       = "0x1::coin::CoinStore<0x1::aptos_coin::AptosCoin>"
+	tagFungibleStore      = "0x1::fungible_asset::FungibleStore"
+	tagConcurrentBalance  = "0x1::fungible_asset::ConcurrentFungibleBalance"
+	fungibleStoreBCSBytes = 32 + 8 + 1 // metadata object, balance, frozen
+)
+
+// aptMetadata is APT's fungible-asset metadata object, 0xa.
+var aptMetadata = aptos.AccountAddress{31: 0xa}
+
+// Balance reads an account's APT, what coin::balance<AptosCoin> returns.
+// The prologue asks twice per transaction, so the usual case, APT in the
+// primary fungible store only, is read straight from that store's
+// FungibleStore resource; an account with a legacy CoinStore or a
+// concurrent balance goes through coin::balance in Move.
 func (e *Executor) Balance(view state.View, addr aptos.AccountAddress) (uint64, error) {
+	if _, legacy := view.Get(state.ResourceKey(addr, tagCoinStoreAPT)); !legacy {
+		store := addr.ObjectAddressFromObject(&aptMetadata)
+		if _, concurrent := view.Get(state.ResourceKey(store, tagConcurrentBalance)); !concurrent {
+			b, ok := view.Get(state.ResourceKey(store, tagFungibleStore))
+			if !ok {
+				return 0, nil
+			}
+			if len(b) == fungibleStoreBCSBytes && aptos.AccountAddress(b[:32]) == aptMetadata {
+				return binary.LittleEndian.Uint64(b[32:40]), nil
+			}
+		}
+	}
+	return e.moveBalance(view, addr)
+}
+
+func (e *Executor) moveBalance(view state.View, addr aptos.AccountAddress) (uint64, error) {
 	s := e.session(view, systemBudget)
 	res, err := s.Call(e.fnBalance, []*vm.Type{e.tAptosCoin}, []vm.Value{vm.Addr(vmAddr(addr))})
 	if err != nil {
