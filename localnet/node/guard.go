@@ -80,6 +80,33 @@ func (s *shape) length(minSize int) int {
 
 func (s *shape) bytes() { s.skip(s.length(1)) }
 
+// identifier reads a string that must be a Move identifier, as Aptos's
+// Identifier type requires when it decodes module, function and struct
+// names (a name with "<" or "::" in it could otherwise read as another type).
+func (s *shape) identifier() {
+	n := s.length(1)
+	if s.err != nil {
+		return
+	}
+	if n == 0 || n > 255 {
+		s.fail("identifier of %d bytes", n)
+		return
+	}
+	id := s.b[:n]
+	for i, c := range id {
+		letter := c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || c < '0' || c > '9') {
+			s.fail("invalid identifier %q", id)
+			return
+		}
+	}
+	if n == 1 && id[0] == '_' {
+		s.fail("invalid identifier %q", id)
+		return
+	}
+	s.b = s.b[n:]
+}
+
 func (s *shape) option(inner func()) {
 	if s.err != nil {
 		return
@@ -114,8 +141,8 @@ func (s *shape) typeTag(depth int) {
 
 func (s *shape) structTag(depth int) {
 	s.skip(32)
-	s.bytes()
-	s.bytes()
+	s.identifier()
+	s.identifier()
 	n := s.length(1)
 	for i := 0; i < n && s.err == nil; i++ {
 		s.typeTag(depth + 1)
@@ -124,8 +151,8 @@ func (s *shape) structTag(depth int) {
 
 func (s *shape) entryFunction() {
 	s.skip(32)
-	s.bytes()
-	s.bytes()
+	s.identifier()
+	s.identifier()
 	n := s.length(1)
 	for i := 0; i < n && s.err == nil; i++ {
 		s.typeTag(1)

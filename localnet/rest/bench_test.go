@@ -2,7 +2,9 @@ package rest_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
+	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
@@ -10,23 +12,28 @@ import (
 
 	"github.com/aptos-labs/aptos-go-sdk"
 	"github.com/aptos-labs/aptos-go-sdk/bcs"
+
+	"github.com/agi-nostr/agi-nostr/internal/chain"
+	"github.com/agi-nostr/agi-nostr/localnet/faucet"
+	"github.com/agi-nostr/agi-nostr/localnet/node"
+	"github.com/agi-nostr/agi-nostr/localnet/node/movevm"
+	"github.com/agi-nostr/agi-nostr/localnet/rest"
 )
 
 // benchClient is one concurrent client: an account and its next sequence
 // number, so transactions are built without asking the node.
 type benchClient struct {
-	acct *aptos.Account
-	seq  uint64
-	to   aptos.AccountAddress
+	acct    *aptos.Account
+	seq     uint64
+	payload func(seq uint64) aptos.TransactionPayload
 }
 
 func (c *benchClient) next(b *testing.B) *aptos.SignedTransaction {
-	ef, _ := aptos.CoinTransferPayload(nil, c.to, 1)
 	raw := &aptos.RawTransaction{
 		Sender: c.acct.Address, SequenceNumber: c.seq,
-		Payload:      aptos.TransactionPayload{Payload: ef},
-		MaxGasAmount: 10_000, GasUnitPrice: 100,
-		ExpirationTimestampSeconds: uint64(time.Now().Add(time.Minute).Unix()), ChainId: 4,
+		Payload:      c.payload(c.seq),
+		MaxGasAmount: 100_000, GasUnitPrice: 100,
+		ExpirationTimestampSeconds: uint64(time.Now().Add(10 * time.Minute).Unix()), ChainId: 4,
 	}
 	c.seq++
 	stx, err := raw.SignedTransaction(c.acct)
@@ -36,8 +43,8 @@ func (c *benchClient) next(b *testing.B) *aptos.SignedTransaction {
 	return stx
 }
 
-// run drives n transactions through submit from clients concurrent
-// goroutines and returns the submit-to-committed latencies.
+// runClients drives n transactions through submit from concurrent clients
+// and returns the submit-to-committed latencies.
 func runClients(b *testing.B, clients []*benchClient, n int, submit func(*aptos.SignedTransaction) error) []time.Duration {
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -74,80 +81,140 @@ func percentile(d []time.Duration, p float64) time.Duration {
 	return d[min(len(d)-1, int(float64(len(d))*p))]
 }
 
-// BenchmarkTransfers measures APT transfers submitted and committed per
-// second through the REST API with the SDK (build and sign locally, submit,
-// wait), with 1 and 64 concurrent clients, and the submit-to-committed
-// latency. The baseline is the same load handed to the node in process
-// (no HTTP, no JSON), measured in the same run: the ratio is the share of
-// the node's own throughput the API delivers.
-func BenchmarkTransfers(b *testing.B) {
-	for _, nc := range []int{1, 64} {
-		b.Run(fmt.Sprintf("clients=%d", nc), func(b *testing.B) {
-			h := start(b, "")
-			defer h.close()
-			clients := make([]*benchClient, nc)
-			var wg sync.WaitGroup
-			for i := range clients {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					a, _ := aptos.NewEd25519Account()
-					if err := h.client.Fund(a.Address, 1000_0000_0000); err != nil {
-						b.Error(err)
-					}
-					clients[i] = &benchClient{acct: a, to: aptos.AccountOne}
-				}()
-			}
-			wg.Wait()
-			if b.Failed() {
-				return
-			}
-			n := max(b.N, nc)
+var (
+	benchOnce sync.Once
+	benchExec *movevm.Executor
+	benchErr  error
+)
 
-			// Baseline: in process.
-			began := time.Now()
-			runClients(b, clients, n, func(stx *aptos.SignedTransaction) error {
-				body, _ := bcs.Serialize(stx)
-				p, err := h.node.Submit(body)
-				if err != nil {
-					return err
-				}
-				for {
-					t, pend := h.node.Wait(context.Background(), p.Hash)
-					if t != nil {
-						return nil
-					}
-					if pend == nil {
-						return fmt.Errorf("transaction dropped")
-					}
-				}
-			})
-			inproc := float64(n) / time.Since(began).Seconds()
+// benchNode runs a node with the project's Move package (move/).
+func benchNode(b *testing.B) (*node.Node, *aptos.Client) {
+	benchOnce.Do(func() {
+		benchExec, benchErr = movevm.New(movevm.Options{PackageDir: "../../move", NamedAddress: "agi_nostr"})
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	n, err := node.Open(node.Config{IdleBlockInterval: -1}, benchExec)
+	if err != nil {
+		b.Fatal(err)
+	}
+	api := httptest.NewServer(rest.New(n, nil).Handler())
+	fct := httptest.NewServer(faucet.New(n, nil).Handler())
+	b.Cleanup(func() { api.Close(); fct.Close(); n.Close() })
+	c, err := aptos.NewClient(aptos.NetworkConfig{ChainId: 4, NodeUrl: api.URL + "/v1", FaucetUrl: fct.URL})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n, c
+}
 
-			b.ResetTimer()
-			began = time.Now()
-			lat := runClients(b, clients, n, func(stx *aptos.SignedTransaction) error {
-				sub, err := h.client.SubmitTransaction(stx)
-				if err != nil {
-					return err
-				}
-				txn, err := h.client.WaitForTransaction(sub.Hash)
-				if err != nil {
-					return err
-				}
-				if !txn.Success {
-					return fmt.Errorf("transfer failed: %s", txn.VmStatus)
+// benchmarkLoad measures payloads submitted and committed per second
+// through the REST API with the SDK (build and sign locally, submit, wait
+// for the commit), from clients concurrent accounts, and the
+// submit-to-committed latency. The baseline, measured in the same run, is
+// the same load handed to the node in process (no HTTP, no JSON): the
+// ratio api/inproc is the share of the node's own throughput the API
+// delivers.
+func benchmarkLoad(b *testing.B, clients int, payload func(seq uint64) aptos.TransactionPayload) {
+	n, c := benchNode(b)
+	cs := make([]*benchClient, clients)
+	var wg sync.WaitGroup
+	for i := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a, _ := aptos.NewEd25519Account()
+			if err := c.Fund(a.Address, 1_000_0000_0000); err != nil {
+				b.Error(err)
+			}
+			cs[i] = &benchClient{acct: a, payload: payload}
+		}()
+	}
+	wg.Wait()
+	if b.Failed() {
+		return
+	}
+	total := max(b.N, clients)
+
+	began := time.Now()
+	runClients(b, cs, total, func(stx *aptos.SignedTransaction) error {
+		body, _ := bcs.Serialize(stx)
+		p, err := n.Submit(body)
+		if err != nil {
+			return err
+		}
+		for {
+			t, pend := n.Wait(context.Background(), p.Hash)
+			if t != nil {
+				if !t.Status.Success {
+					return fmt.Errorf("transaction failed: %s", t.Status.Message)
 				}
 				return nil
+			}
+			if pend == nil {
+				return fmt.Errorf("transaction dropped")
+			}
+		}
+	})
+	inproc := float64(total) / time.Since(began).Seconds()
+
+	b.ResetTimer()
+	began = time.Now()
+	lat := runClients(b, cs, total, func(stx *aptos.SignedTransaction) error {
+		sub, err := c.SubmitTransaction(stx)
+		if err != nil {
+			return err
+		}
+		txn, err := c.WaitForTransaction(sub.Hash)
+		if err != nil {
+			return err
+		}
+		if !txn.Success {
+			return fmt.Errorf("transaction failed: %s", txn.VmStatus)
+		}
+		return nil
+	})
+	elapsed := time.Since(began)
+	b.StopTimer()
+	rate := float64(len(lat)) / elapsed.Seconds()
+	b.ReportMetric(rate, "tx/s")
+	b.ReportMetric(float64(percentile(lat, 0.50).Microseconds())/1000, "p50_ms")
+	b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99_ms")
+	b.ReportMetric(inproc, "inproc_tx/s")
+	b.ReportMetric(rate/inproc, "api/inproc")
+}
+
+// BenchmarkTransfers: APT transfers (0x1::aptos_account::transfer) to one
+// existing account.
+func BenchmarkTransfers(b *testing.B) {
+	to := aptos.AccountOne
+	for _, clients := range []int{1, 64} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			benchmarkLoad(b, clients, func(uint64) aptos.TransactionPayload {
+				ef, _ := aptos.CoinTransferPayload(nil, to, 1)
+				return aptos.TransactionPayload{Payload: ef}
 			})
-			elapsed := time.Since(began)
-			b.StopTimer()
-			rate := float64(len(lat)) / elapsed.Seconds()
-			b.ReportMetric(rate, "tx/s")
-			b.ReportMetric(float64(percentile(lat, 0.50).Microseconds())/1000, "p50_ms")
-			b.ReportMetric(float64(percentile(lat, 0.99).Microseconds())/1000, "p99_ms")
-			b.ReportMetric(inproc, "inproc_tx/s")
-			b.ReportMetric(rate/inproc, "api/inproc")
+		})
+	}
+}
+
+// BenchmarkMarketOrders: the order market's pull, which opens an order
+// (table entries, an event) and escrows its payment in the vault.
+func BenchmarkMarketOrders(b *testing.B) {
+	pub := movevm.PublisherAccount()
+	for _, clients := range []int{1, 64} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			nostr := sha256.Sum256([]byte("owner"))
+			deliverBy := uint64(time.Now().Add(24 * time.Hour).Unix())
+			benchmarkLoad(b, clients, func(seq uint64) aptos.TransactionPayload {
+				object := sha256.Sum256(fmt.Appendf(nil, "object %d", seq))
+				return aptos.TransactionPayload{Payload: &aptos.EntryFunction{
+					Module: aptos.ModuleId{Address: pub, Name: "market"}, Function: "pull", ArgTypes: []aptos.TypeTag{},
+					Args: [][]byte{chain.Bytes(object[:]), chain.U64(1 << 20), chain.Bytes(nostr[:]), chain.Addresses(nil),
+						chain.U64(100), chain.U64(1000), chain.U64(10), chain.U64(deliverBy)},
+				}}
+			})
 		})
 	}
 }

@@ -113,6 +113,13 @@ func TestRejectedSubmissions(t *testing.T) {
 			// A length prefix asking for 4 GiB of arguments in a few bytes.
 			"huge length": append(append(make([]byte, 40), 2), append(make([]byte, 32), 0x01, 'm', 0x01, 'f', 0x00, 0xff, 0xff, 0xff, 0xff, 0x0f)...),
 			"trailing":    append(bcsOf(t, sign(t, h.build(alice, bob.Address, 1), alice)), 0),
+			// A module name that is not an identifier, which would print as
+			// another type.
+			"bad identifier": bcsOf(t, sign(t, func() *aptos.RawTransaction {
+				raw := h.build(alice, bob.Address, 1)
+				raw.Payload.Payload.(*aptos.EntryFunction).Module.Name = "coin<u8>"
+				return raw
+			}(), alice)),
 		} {
 			code, _, resp := h.do(http.MethodPost, "/transactions", contentSignedTxn, body)
 			var e apiError

@@ -131,7 +131,7 @@ func (s *Server) resources(w http.ResponseWriter, r *http.Request, rq *request) 
 		ser := &bcs.Serializer{}
 		ser.Uleb128(uint32(len(all)))
 		for _, res := range all {
-			tag, err := aptos.ParseTypeTag(res.Tag)
+			tag, err := movevalue.ParseTypeTag(res.Tag)
 			st, isStruct := tag.Value.(*aptos.StructTag)
 			if err != nil || !isStruct {
 				s.failInfo(w, rq, http.StatusInternalServerError, "internal_error", nil, "stored resource with a malformed type "+res.Tag)
@@ -671,15 +671,20 @@ func (s *Server) viewCall(body []byte) (*aptos.EntryFunction, error) {
 	if len(parts) != 3 {
 		return nil, fmt.Errorf("function %q: want address::module::name", req.Function)
 	}
+	for _, id := range parts[1:] {
+		if !validIdentifier(id) {
+			return nil, fmt.Errorf("function %q: %q is not a Move identifier", req.Function, id)
+		}
+	}
 	call := &aptos.EntryFunction{Function: parts[2]}
 	if err := call.Module.Address.ParseStringRelaxed(parts[0]); err != nil {
 		return nil, fmt.Errorf("function %q: %w", req.Function, err)
 	}
 	call.Module.Name = parts[1]
 	for _, t := range req.TypeArguments {
-		tag, err := aptos.ParseTypeTag(strings.ReplaceAll(t, " ", ""))
+		tag, err := movevalue.ParseTypeTag(t)
 		if err != nil {
-			return nil, fmt.Errorf("type argument %q: %w", t, err)
+			return nil, fmt.Errorf("type argument: %w", err)
 		}
 		call.ArgTypes = append(call.ArgTypes, *tag)
 	}
@@ -698,6 +703,20 @@ func (s *Server) viewCall(body []byte) (*aptos.EntryFunction, error) {
 		call.Args = append(call.Args, b)
 	}
 	return call, nil
+}
+
+// validIdentifier reports whether s is a Move identifier.
+func validIdentifier(s string) bool {
+	if s == "" || s == "_" || len(s) > 255 {
+		return false
+	}
+	for i, c := range []byte(s) {
+		letter := c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) view(w http.ResponseWriter, r *http.Request, rq *request) {

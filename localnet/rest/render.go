@@ -56,7 +56,7 @@ func (r *renderer) layout(typ string) *movevalue.Layout {
 		return l.(*movevalue.Layout)
 	}
 	var l *movevalue.Layout
-	if tag, err := aptos.ParseTypeTag(typ); err == nil {
+	if tag, err := movevalue.ParseTypeTag(typ); err == nil {
 		if got, err := r.insp.Layout(*tag); err == nil {
 			l = got
 		}

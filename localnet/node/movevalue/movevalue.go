@@ -452,10 +452,32 @@ func writeStruct(b *strings.Builder, s *aptos.StructTag) {
 	}
 }
 
+// ParseTypeTag parses a type tag from untrusted text with the SDK's
+// parser, turning the parser's panics on some malformed inputs into errors.
+// Spaces (as after the commas of "A, B") are ignored.
+func ParseTypeTag(s string) (tag *aptos.TypeTag, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			tag, err = nil, fmt.Errorf("parse type %q: malformed", s)
+		}
+	}()
+	if len(s) > maxTypeText {
+		return nil, fmt.Errorf("parse type: %d characters, at most %d", len(s), maxTypeText)
+	}
+	tag, err = aptos.ParseTypeTag(strings.ReplaceAll(s, " ", ""))
+	if err != nil {
+		return nil, fmt.Errorf("parse type %q: %w", s, err)
+	}
+	return tag, nil
+}
+
+// maxTypeText bounds the type text a request may carry.
+const maxTypeText = 4096
+
 // ParseStructTag parses a struct tag in any of the forms clients send (long
 // or short addresses, with or without spaces) and returns its canonical text.
 func ParseStructTag(s string) (*aptos.StructTag, string, error) {
-	t, err := aptos.ParseTypeTag(strings.ReplaceAll(s, " ", ""))
+	t, err := ParseTypeTag(s)
 	if err != nil {
 		return nil, "", fmt.Errorf("parse struct tag %q: %w", s, err)
 	}

@@ -192,7 +192,10 @@ func FuzzEncodeJSON(f *testing.F) {
 func FuzzParseStructTag(f *testing.F) {
 	f.Add("0x1::coin::CoinStore<0x1::aptos_coin::AptosCoin>")
 	f.Add("0xcafe::m::P<u8, vector<vector<u64>>>")
+	f.Add(" ")
+	f.Add("0x1::m::S<")
 	f.Fuzz(func(t *testing.T, s string) {
 		ParseStructTag(s)
+		ParseTypeTag(s)
 	})
 }
