@@ -43,6 +43,7 @@ type runFlags struct {
 	sendQueue, inFlight                         int
 	dbMaxConns                                  int32
 	logFormat, logLevel                         string
+	metricsToken                                string
 }
 
 func newRunCmd() *cobra.Command {
@@ -120,6 +121,7 @@ gracefully: events being stored and uploads in progress finish first.`,
 	fl.IntVar(&f.inFlight, "in-flight", 8, "messages of one connection processed concurrently")
 	fl.Int32Var(&f.dbMaxConns, "db-max-conns", 16, "PostgreSQL connections in the pool")
 	fl.DurationVar(&f.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time allowed for in-flight writes at shutdown")
+	fl.StringVar(&f.metricsToken, "metrics-token", "", "require \"Authorization: Bearer <token>\" for /metrics (prefer RELAYER_METRICS_TOKEN)")
 	fl.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	return cmd
@@ -215,6 +217,7 @@ func (f *runFlags) config() (service.Config, error) {
 		TLSKey:          f.tlsKey,
 		DBMaxConns:      f.dbMaxConns,
 		ShutdownTimeout: f.shutdownTimeout,
+		MetricsToken:    f.metricsToken,
 		Log:             log,
 		Relay: relay.Config{
 			Limits:         limits,

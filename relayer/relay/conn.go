@@ -215,6 +215,7 @@ func (c *conn) handleEvent(evt *nostr.Event, start time.Time) {
 	reason := c.acceptEvent(evt)
 	if reason != nil {
 		c.rl.metrics.EventsRejected.WithLabelValues(reason.Prefix).Inc()
+		c.log.Debug("event refused", "id", evt.ID, "kind", evt.Kind, "pubkey", evt.PubKey, "reason", reason.Error())
 		c.send(okMessage(evt.ID, false, reason.Error()))
 	}
 	c.rl.metrics.MessageSeconds.WithLabelValues(typeEvent).Observe(time.Since(start).Seconds())

@@ -2,6 +2,7 @@ package service
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -313,5 +314,67 @@ func TestBlobPreflightAccepts(t *testing.T) {
 	resp, _ := httpDo(t, req)
 	if resp.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), "PUT") {
 		t.Fatalf("CORS preflight headers: %v", resp.Header)
+	}
+}
+
+func TestMetricsToken(t *testing.T) {
+	cfg := baseConfig(t)
+	cfg.MetricsToken = "s3cret"
+	tr := startRelayer(t, cfg)
+	if resp, _ := tr.get(t, "/metrics", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("metrics without token: %d", resp.StatusCode)
+	}
+	if resp, _ := tr.get(t, "/metrics", map[string]string{"Authorization": "Bearer wrong"}); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("metrics with a wrong token: %d", resp.StatusCode)
+	}
+	resp, body := tr.get(t, "/metrics", map[string]string{"Authorization": "Bearer s3cret"})
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "relayer_connections") {
+		t.Fatalf("metrics with the token: %d", resp.StatusCode)
+	}
+}
+
+// An upload in progress when shutdown starts finishes and is acknowledged;
+// the blob is there after a restart.
+func TestShutdownFinishesUploads(t *testing.T) {
+	cfg := baseConfig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	svc, err := New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := svc.Listen()
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	k := newKey(t)
+	data, sha := randomBlob(t, 4<<20)
+	pr, pw := io.Pipe()
+	go func() {
+		for off := 0; off < len(data); off += 256 << 10 {
+			if off == 1<<20 {
+				cancel() // shutdown begins with three quarters still to send
+			}
+			pw.Write(data[off : off+256<<10])
+			time.Sleep(20 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	req, _ := http.NewRequest("PUT", "http://"+addr.String()+"/upload", pr)
+	req.ContentLength = int64(len(data))
+	req.Header.Set("Authorization", k.token(t, "upload", time.Minute, nostr.Tag{"x", sha}))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("upload during shutdown: %d %s", resp.StatusCode, resp.Header.Get("X-Reason"))
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	tr := startRelayer(t, cfg)
+	if resp, got := tr.get(t, "/"+sha, nil); resp.StatusCode != 200 || !bytes.Equal(got, data) {
+		t.Fatalf("blob after restart: %d, %d bytes", resp.StatusCode, len(got))
 	}
 }

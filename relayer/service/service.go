@@ -6,6 +6,7 @@ package service
 
 import (
 	"context"
+	"crypto/subtle"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -35,6 +36,9 @@ type Config struct {
 	DBMaxConns      int32
 	Relay           relay.Config
 	Blob            blob.Config
+	// MetricsToken, when set, must be presented as "Authorization: Bearer
+	// <token>" to read /metrics.
+	MetricsToken string
 	// ShutdownTimeout bounds the graceful shutdown (default 30s).
 	ShutdownTimeout time.Duration
 	Log             *slog.Logger
@@ -126,7 +130,7 @@ func (s *Service) Handle(pattern, name string, h http.Handler) {
 
 func (s *Service) routes(bh *blob.Handler) {
 	s.mux.HandleFunc("GET /{$}", s.root)
-	s.mux.Handle("GET /metrics", s.instrument("metrics", s.metrics.Handler()))
+	s.mux.Handle("GET /metrics", s.instrument("metrics", s.metricsHandler()))
 	s.mux.Handle("GET /healthz", s.instrument("healthz", http.HandlerFunc(s.health)))
 	s.mux.Handle("OPTIONS /", s.instrument("preflight", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
@@ -151,6 +155,23 @@ func (s *Service) root(w http.ResponseWriter, r *http.Request) {
 				"and a Blossom blob server (GET /<sha256>, PUT /upload, GET /list/<pubkey>, DELETE /<sha256>).\n")
 		})).ServeHTTP(w, r)
 	}
+}
+
+// metricsHandler serves /metrics, behind a bearer token when one is set.
+func (s *Service) metricsHandler() http.Handler {
+	h := s.metrics.Handler()
+	if s.cfg.MetricsToken == "" {
+		return h
+	}
+	want := []byte("Bearer " + s.cfg.MetricsToken)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "metrics need a bearer token", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func (s *Service) health(w http.ResponseWriter, r *http.Request) {
