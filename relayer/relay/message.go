@@ -3,6 +3,7 @@ package relay
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nbd-wtf/go-nostr"
 	"github.com/tidwall/gjson"
@@ -104,6 +105,9 @@ func parseMessage(data []byte, lim *policy.Limits) (*message, *parseError) {
 func checkSubID(id string, lim *policy.Limits) *policy.Rejection {
 	if id == "" {
 		return policy.Reject(policy.Invalid, "empty subscription id")
+	}
+	if !utf8.ValidString(id) {
+		return policy.Reject(policy.Invalid, "subscription id is not valid UTF-8")
 	}
 	if lim.MaxSubIDLength > 0 && len(id) > lim.MaxSubIDLength {
 		return policy.Reject(policy.Invalid, "subscription id longer than %d", lim.MaxSubIDLength)
@@ -333,7 +337,8 @@ func strList(v gjson.Result, what string) ([]string, *policy.Rejection) {
 	list := []string{}
 	ok := true
 	v.ForEach(func(_, s gjson.Result) bool {
-		if s.Type != gjson.String {
+		// Values go to the database as text: valid UTF-8 without NUL.
+		if s.Type != gjson.String || !utf8.ValidString(s.Str) || strings.IndexByte(s.Str, 0) >= 0 {
 			ok = false
 			return false
 		}
@@ -341,7 +346,7 @@ func strList(v gjson.Result, what string) ([]string, *policy.Rejection) {
 		return true
 	})
 	if !ok {
-		return nil, policy.Reject(policy.Invalid, "%s must be an array of strings", what)
+		return nil, policy.Reject(policy.Invalid, "%s must be an array of UTF-8 strings without NUL", what)
 	}
 	return list, nil
 }

@@ -61,6 +61,9 @@ func TestParseFilter(t *testing.T) {
 		`["REQ",5,{}]`,
 		`["COUNT","s"]`,
 		`["CLOSE"]`,
+		"[\"REQ\",\"s\",{\"#t\":[\"\xff\"]}]",
+		`["REQ","s",{"#t":["a\u0000b"]}]`,
+		"[\"REQ\",\"\xfe\",{}]",
 	} {
 		if _, perr := parseMessage([]byte(bad), &lim); perr == nil {
 			t.Errorf("accepted %s", bad)
