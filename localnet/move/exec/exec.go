@@ -96,6 +96,10 @@ func (s Status) String() string {
 	return fmt.Sprintf("%s: %s", vm.StatusCode(s.Code), s.Message)
 }
 
+// StatusOf classifies an error returned by vm.Session.Call (nil is
+// Executed), for embedders that drive sessions themselves.
+func StatusOf(err error) Status { return statusOf(err) }
+
 func statusOf(err error) Status {
 	if err == nil {
 		return Status{Kind: Executed}
