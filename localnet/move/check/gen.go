@@ -685,7 +685,7 @@ func (g *gen) indexRef(e *syntax.IndexExpr, in *einfo, mut bool) {
 	}
 	g.base(e.X, in.mode, mut || in.mut)
 	g.expr(e.Index)
-	g.cur = e.Pos
+	g.cur = e.X.ExprPos()
 	g.emit(vm.OpVecBorrow, 0, 0, 0)
 }
 
@@ -741,7 +741,7 @@ func (g *gen) call(e syntax.Expr, in *einfo, args []syntax.Expr, method bool) {
 	case *syntax.CallExpr:
 		g.cur = e.Path.Pos
 	case *syntax.MethodCallExpr:
-		g.cur = e.Name.Pos
+		g.cur = e.X.ExprPos()
 	}
 	if in.op != 0 {
 		switch in.op {

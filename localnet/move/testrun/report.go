@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/agi-nostr/agi-nostr/localnet/move/vm"
 )
@@ -120,7 +121,7 @@ func writeFailure(w io.Writer, r *Result, sources map[string]string) {
 	src := func(line int32) string { return sourceLine(sources, e.File, int(line)) }
 	num := func(line int32) string { return fmt.Sprintf("%*d", width, line) }
 	errLine := src(e.Line)
-	caretLen := tokenLen(errLine, int(e.Col))
+	caretLen := spanLen(errLine, int(e.Col))
 	label := "In this function in " + e.Location.String()
 	switch {
 	case fnLine > 0 && fnLine == e.Line:
@@ -131,7 +132,13 @@ func writeFailure(w io.Writer, r *Result, sources map[string]string) {
 			pad = 1
 		}
 		fmt.Fprintf(w, "│ %s │ %s%s%s%s %s\n", gutter, strings.Repeat(" ", int(fnCol)-1), dashes, strings.Repeat(" ", pad), strings.Repeat("^", caretLen), msg)
-		fmt.Fprintf(w, "│ %s │ %s│\n", gutter, strings.Repeat(" ", int(fnCol)-1))
+		// the connector line is padded to the caret's column, as codespan does
+		bar := fmt.Sprintf("│ %s │ %s│", gutter, strings.Repeat(" ", int(fnCol)-1))
+		caretAt := utf8.RuneCountInString(fmt.Sprintf("│ %s │ ", gutter)) + int(e.Col) - 1
+		if n := utf8.RuneCountInString(bar); n < caretAt+1 {
+			bar += strings.Repeat(" ", caretAt+1-n)
+		}
+		fmt.Fprintln(w, bar)
 		fmt.Fprintf(w, "│ %s │ %s%s\n", gutter, strings.Repeat(" ", int(fnCol)-1), label)
 	case fnLine > 0 && fnLine < e.Line:
 		fmt.Fprintf(w, "│ %s │ %s\n", num(fnLine), src(fnLine))
@@ -155,6 +162,47 @@ func writeFailure(w io.Writer, r *Result, sources map[string]string) {
 		fmt.Fprintf(w, "│ \n")
 	}
 	fmt.Fprintf(w, "└──────────────────\n\n")
+}
+
+// spanLen estimates the width of the expression starting at col, to
+// underline it as the Move test runner does: a macro's name (`assert`), a
+// call or parenthesized expression up to its closing parenthesis, otherwise
+// the expression up to the end of its statement or argument.
+func spanLen(line string, col int) int {
+	i := col - 1
+	if i < 0 || i >= len(line) {
+		return 1
+	}
+	if n := tokenLen(line, col); n > 1 || isIdentByte(line[i]) {
+		if i+n < len(line) && line[i+n] == '!' {
+			return n
+		}
+	}
+	depth := 0
+	j := i
+	for ; j < len(line); j++ {
+		switch c := line[j]; c {
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			if depth == 0 {
+				return max(1, len(strings.TrimRight(line[i:j], " ")))
+			}
+			depth--
+			if depth == 0 && c == ')' {
+				return j - i + 1
+			}
+		case ';', ',':
+			if depth == 0 {
+				return max(1, len(strings.TrimRight(line[i:j], " ")))
+			}
+		}
+	}
+	return max(1, len(strings.TrimRight(line[i:], " ")))
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // tokenLen is the length of the identifier (or macro name) at col, at least 1.
