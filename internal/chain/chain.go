@@ -48,7 +48,12 @@ func New(cfg Config) (*Client, error) {
 		cfg.Timeout = 30 * time.Second
 	}
 	nc := aptos.NetworkConfig{Name: "custom", ChainId: cfg.ChainID, NodeUrl: cfg.NodeURL, FaucetUrl: cfg.FaucetURL}
-	sdk, err := aptos.NewClient(nc, &http.Client{Timeout: cfg.Timeout})
+	// Keep enough idle connections for a component's concurrent calls (an
+	// order agent or an indexer): Go's default of two per host makes
+	// concurrent callers dial a new connection for most requests.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	sdk, err := aptos.NewClient(nc, &http.Client{Timeout: cfg.Timeout, Transport: tr})
 	if err != nil {
 		return nil, fmt.Errorf("chain: connect to %s: %w", cfg.NodeURL, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"sync"
@@ -102,7 +103,11 @@ func benchNode(b *testing.B) (*node.Node, *aptos.Client) {
 	api := httptest.NewServer(rest.New(n, nil).Handler())
 	fct := httptest.NewServer(faucet.New(n, nil).Handler())
 	b.Cleanup(func() { api.Close(); fct.Close(); n.Close() })
-	c, err := aptos.NewClient(aptos.NetworkConfig{ChainId: 4, NodeUrl: api.URL + "/v1", FaucetUrl: fct.URL})
+	// One keep-alive connection per concurrent client, as a client pool
+	// sized for its concurrency would keep (Go's default keeps two).
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 128
+	c, err := aptos.NewClient(aptos.NetworkConfig{ChainId: 4, NodeUrl: api.URL + "/v1", FaucetUrl: fct.URL}, &http.Client{Transport: tr})
 	if err != nil {
 		b.Fatal(err)
 	}
