@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/agi-nostr/agi-nostr/localnet/faucet"
+	"github.com/agi-nostr/agi-nostr/localnet/metrics"
 	"github.com/agi-nostr/agi-nostr/localnet/node"
 	"github.com/agi-nostr/agi-nostr/localnet/node/movevm"
 	"github.com/agi-nostr/agi-nostr/localnet/rest"
@@ -30,6 +31,7 @@ type runOptions struct {
 	packageDir   string
 	namedAddress string
 	logLevel     string
+	metricsAddr  string
 }
 
 func newRunCmd() *cobra.Command {
@@ -58,6 +60,7 @@ stderr. SIGINT or SIGTERM stops it cleanly.`,
 	f.StringVar(&o.packageDir, "package-dir", "", "Move package to publish at genesis")
 	f.StringVar(&o.namedAddress, "named-address", "", "named address of the package that becomes the publisher account")
 	f.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&o.metricsAddr, "metrics-addr", "127.0.0.1:9101", "address of the Prometheus metrics (/metrics); empty turns them off")
 	return cmd
 }
 
@@ -78,7 +81,11 @@ func run(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error {
 	}
 	log.Info("Move program loaded", "packages", exec.Packages(), "took", time.Since(began).Round(time.Millisecond))
 
-	n, err := node.Open(node.Config{DataDir: o.dataDir, Log: log}, exec)
+	var m *metrics.Metrics
+	if o.metricsAddr != "" {
+		m = metrics.New()
+	}
+	n, err := node.Open(node.Config{DataDir: o.dataDir, Log: log, Metrics: m}, exec)
 	if err != nil {
 		return err
 	}
@@ -97,12 +104,30 @@ func run(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error {
 		restLn.Close()
 		return fmt.Errorf("faucet: %w", err)
 	}
+	api := rest.New(n, log)
+	api.Metrics = m
+	fct := faucet.New(n, log)
+	fct.Metrics = m
+	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	servers := []*http.Server{
-		{Handler: rest.New(n, log).Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)},
-		{Handler: faucet.New(n, log).Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)},
+		{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog},
+		{Handler: fct.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog},
 	}
-	errc := make(chan error, 2)
-	for i, ln := range []net.Listener{restLn, faucetLn} {
+	listeners := []net.Listener{restLn, faucetLn}
+	if m != nil {
+		metricsLn, err := net.Listen("tcp", o.metricsAddr)
+		if err != nil {
+			restLn.Close()
+			faucetLn.Close()
+			return fmt.Errorf("metrics: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		servers = append(servers, &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog})
+		listeners = append(listeners, metricsLn)
+	}
+	errc := make(chan error, len(servers))
+	for i, ln := range listeners {
 		go func() {
 			if err := servers[i].Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 				errc <- err
@@ -121,6 +146,9 @@ func run(ctx context.Context, o *runOptions, stdout, stderr io.Writer) error {
 	}
 	if addr, ok := exec.PublisherAddress(); ok {
 		fields = append(fields, "package="+o.namedAddress+"@"+addr.StringLong())
+	}
+	if m != nil {
+		fields = append(fields, "metrics=http://"+listeners[2].Addr().String()+"/metrics")
 	}
 	if o.dataDir != "" {
 		fields = append(fields, "data_dir="+o.dataDir)

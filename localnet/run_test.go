@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func runLocalnet(t *testing.T, o *runOptions) (map[string]string, func() error) 
 
 func TestRunServesAndStops(t *testing.T) {
 	dir := t.TempDir()
-	o := &runOptions{restAddr: "127.0.0.1:0", faucetAddr: "127.0.0.1:0", dataDir: dir,
+	o := &runOptions{restAddr: "127.0.0.1:0", faucetAddr: "127.0.0.1:0", metricsAddr: "127.0.0.1:0", dataDir: dir,
 		packageDir: "node/movevm/testdata/probe", namedAddress: "probe", logLevel: "warn"}
 	fields, stop := runLocalnet(t, o)
 	pub := movevm.PublisherAccount()
@@ -74,6 +75,19 @@ func TestRunServesAndStops(t *testing.T) {
 	vals, err := c.View(&aptos.ViewPayload{Module: aptos.ModuleId{Address: pub, Name: "probe"}, Function: "publisher"})
 	if err != nil || vals[0] != pub.StringShort() {
 		t.Fatalf("package view: %v %v", vals, err)
+	}
+	// The metrics count what happened.
+	resp, err := http.Get(fields["metrics"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`localnet_transactions_committed_total{kind="user",result="success"} 1`,
+		`localnet_http_request_duration_seconds_count{code="200",route="POST /mint",server="faucet"} 1`} {
+		if !strings.Contains(string(body), want) {
+			t.Fatalf("metrics lack %s:\n%s", want, body)
+		}
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("stop: %v", err)

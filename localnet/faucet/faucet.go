@@ -22,6 +22,7 @@ import (
 	"github.com/aptos-labs/aptos-go-sdk/bcs"
 	"github.com/aptos-labs/aptos-go-sdk/crypto"
 
+	"github.com/agi-nostr/agi-nostr/localnet/metrics"
 	"github.com/agi-nostr/agi-nostr/localnet/node"
 )
 
@@ -47,6 +48,8 @@ type Faucet struct {
 	// WaitCommit makes requests return only once the funding transaction
 	// has committed, so a client can spend the funds immediately.
 	WaitCommit time.Duration
+	// Metrics, when set, times requests.
+	Metrics *metrics.Metrics
 
 	mu     sync.Mutex
 	next   uint64 // next sequence number of the faucet account
@@ -170,7 +173,7 @@ func (f *Faucet) Handler() http.Handler {
 				text(w, http.StatusInternalServerError, "internal error")
 			}
 		}()
-		mux.ServeHTTP(w, r)
+		f.Metrics.Instrument("faucet", mux).ServeHTTP(w, r)
 	})
 }
 

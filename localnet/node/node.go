@@ -25,6 +25,7 @@ import (
 	"github.com/aptos-labs/aptos-go-sdk/bcs"
 	"github.com/aptos-labs/aptos-go-sdk/crypto"
 
+	"github.com/agi-nostr/agi-nostr/localnet/metrics"
 	"github.com/agi-nostr/agi-nostr/localnet/node/ledger"
 	"github.com/agi-nostr/agi-nostr/localnet/node/state"
 )
@@ -60,6 +61,8 @@ type Config struct {
 	// Now is the clock (time.Now); tests substitute it.
 	Now func() time.Time
 	Log *slog.Logger
+	// Metrics, when set, records the chain's Prometheus metrics.
+	Metrics *metrics.Metrics
 }
 
 func (c *Config) fill() {
@@ -309,11 +312,37 @@ func (n *Node) commit(b ledger.Block, txns []*ledger.Txn) error {
 	if err := n.ledger.Publish(b, txns); err != nil {
 		return err
 	}
+	n.observe(b, txns)
 	n.commitMu.Lock()
 	close(n.commitCh)
 	n.commitCh = make(chan struct{})
 	n.commitMu.Unlock()
 	return nil
+}
+
+// observe records a committed block in the metrics.
+func (n *Node) observe(b ledger.Block, txns []*ledger.Txn) {
+	m := n.cfg.Metrics
+	if m == nil {
+		return
+	}
+	users := 0
+	for _, t := range txns {
+		kind := map[ledger.Kind]string{ledger.KindGenesis: "genesis", ledger.KindBlockMetadata: "block_metadata", ledger.KindUser: "user"}[t.Kind]
+		result := "success"
+		if !t.Status.Success {
+			result = "failure"
+		}
+		m.Committed.WithLabelValues(kind, result).Inc()
+		if t.Kind == ledger.KindUser {
+			users++
+			m.GasUsed.Add(float64(t.GasUsed))
+		}
+	}
+	m.BlockTxns.Observe(float64(users))
+	m.LedgerVersion.Set(float64(b.LastVersion))
+	m.BlockHeight.Set(float64(b.Height))
+	m.Mempool.Set(float64(n.mp.len()))
 }
 
 // commitSignal returns a channel closed at the next commit.
@@ -389,6 +418,7 @@ func (n *Node) produceBlock(force bool) (bool, error) {
 	if first == nil && !force {
 		return false, nil
 	}
+	began := time.Now()
 	headVersion, head, _ := n.ledger.Head()
 	ts := max(n.nowMicros(), head.Timestamp+1)
 	height := head.Height + 1
@@ -429,6 +459,9 @@ func (n *Node) produceBlock(force bool) (bool, error) {
 		if t == nil {
 			n.cfg.Log.Debug("transaction discarded", "hash", hex.EncodeToString(p.Hash[:]), "status", st.Name())
 			n.mp.discard(p)
+			if m := n.cfg.Metrics; m != nil {
+				m.Discarded.WithLabelValues(st.Name()).Inc()
+			}
 		} else {
 			ov.Apply(t.Writes)
 			n.seal(t)
@@ -443,8 +476,13 @@ func (n *Node) produceBlock(force bool) (bool, error) {
 		p = n.mp.pop()
 	}
 	b := ledger.Block{Height: height, Hash: bh, Timestamp: ts, FirstVersion: mt.Version, LastVersion: version - 1}
+	executed := time.Now()
 	if err := n.commit(b, txns); err != nil {
 		return false, err
+	}
+	if m := n.cfg.Metrics; m != nil {
+		m.BlockSeconds.WithLabelValues("execute").Observe(executed.Sub(began).Seconds())
+		m.BlockSeconds.WithLabelValues("commit").Observe(time.Since(executed).Seconds())
 	}
 	n.mp.settle(kept, touched)
 	return true, nil

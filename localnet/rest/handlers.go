@@ -566,6 +566,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, rq *request) {
 	}
 	p, err := s.node.Submit(body)
 	if err != nil {
+		s.rejected(err)
 		s.nodeError(w, rq, err)
 		return
 	}
@@ -594,6 +595,7 @@ func (s *Server) submitBatch(w http.ResponseWriter, r *http.Request, rq *request
 		TransactionFailures []batchFailureJSON `json:"transaction_failures"`
 	}{[]batchFailureJSON{}}
 	for _, f := range fails {
+		s.rejected(f.Err)
 		e := errorJSON{Message: f.Err.Error(), ErrorCode: "internal_error"}
 		if ne, ok := f.Err.(*node.Error); ok {
 			e.ErrorCode = errorCodeOf(ne)

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/agi-nostr/agi-nostr/localnet/metrics"
 	"github.com/agi-nostr/agi-nostr/localnet/node"
 )
 
@@ -47,6 +48,9 @@ const (
 
 // Server is the REST API of one node.
 type Server struct {
+	// Metrics, when set, times requests and counts refused submissions.
+	Metrics *metrics.Metrics
+
 	node    *node.Node
 	render  *renderer
 	mux     *http.ServeMux
@@ -76,8 +80,24 @@ func (s *Server) Handler() http.Handler {
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		}
-		s.mux.ServeHTTP(w, r)
+		s.Metrics.Instrument("rest", s.mux).ServeHTTP(w, r)
 	})
+}
+
+// rejected counts a refused submission by its reason.
+func (s *Server) rejected(err error) {
+	if s.Metrics == nil {
+		return
+	}
+	reason := "internal_error"
+	var ne *node.Error
+	if errors.As(err, &ne) {
+		reason = errorCodeOf(ne)
+		if ne.Kind == node.ErrVMValidation {
+			reason = ne.VMCode.Name()
+		}
+	}
+	s.Metrics.Rejected.WithLabelValues(reason).Inc()
 }
 
 func (s *Server) routes() {
