@@ -271,6 +271,8 @@ func (f *runFlags) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Parts that run beside the servers (the order agent) join here with
+	// svc.Add; they share the store, blobs, relay and metrics of svc.
 	return svc.Run(ctx)
 }
 
