@@ -221,6 +221,15 @@ func TestDeletion(t *testing.T) {
 	if got := query(t, db, nostr.Filter{IDs: []string{keep.ID}}, 10); len(got) != 1 {
 		t.Fatal("b deleted a's event")
 	}
+	// Nor a's addressable events by naming their address.
+	repo2 := a.event(t, 30617, 1000, "", nostr.Tag{"d", "kept"})
+	save(t, db, repo2)
+	if r := save(t, db, b.event(t, nostrkind.Deletion, 2000, "", nostr.Tag{"a", "30617:" + a.pk + ":kept"})); r.Removed != 0 {
+		t.Fatalf("b removed %d of a's addressable events", r.Removed)
+	}
+	if r := save(t, db, a.event(t, 30617, 1100, "", nostr.Tag{"d", "kept"})); r.Outcome != Stored {
+		t.Fatalf("a's newer version after b's deletion attempt: %v", r.Outcome)
+	}
 }
 
 func TestFilters(t *testing.T) {
