@@ -29,8 +29,9 @@ bench:
 	scripts/with-postgres.sh scripts/bench.sh '$(BENCH)' '$(BENCHTIME)'
 
 # Runs every fuzz target for FUZZTIME; new crashers land in testdata/fuzz.
+# Some targets query PostgreSQL, hence the wrapper (as for test).
 fuzz:
-	scripts/fuzz.sh '$(FUZZTIME)'
+	scripts/with-postgres.sh scripts/fuzz.sh '$(FUZZTIME)'
 
 demo: build
 	scripts/with-postgres.sh scripts/demo.sh $(BIN)
