@@ -153,6 +153,10 @@ const (
 
 type armInfo struct {
 	variants []bool // variants matched (nil: wildcard / binding)
+	// literal and range patterns (Move 2.4)
+	lit       *syntax.Lit
+	lo, hi    *syntax.Lit
+	inclusive bool
 }
 
 // pinfo describes a pattern.

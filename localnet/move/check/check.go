@@ -412,7 +412,7 @@ func (f *fchecker) structPattern(p *syntax.StructPat, t *cty, byRef, refMut bool
 	if s == nil {
 		return
 	}
-	if s.mod != f.m {
+	if !f.structAccessible(s) {
 		f.errorf(p.Path.Pos, "invalid unpack: struct '%s' is declared in module %s", s.name, s.mod.id)
 	}
 	args := f.typeArgs(p.TyArgs, len(s.tparams), p.Path.Pos, s.name)
@@ -1359,7 +1359,7 @@ func itoa(i int) string {
 // packFields checks `S { f: e }`, `W(e)`, `E::V {..}`, or a unit `E::V`.
 func (f *fchecker) packFields(e syntax.Expr, s *structInfo, variant int, tyArgExprs []syntax.Type, posArgs []syntax.Expr, pos syntax.Pos, unit bool) *cty {
 	in := f.set(e, &einfo{k: ekPack, variant: variant})
-	if s.mod != f.m {
+	if !f.structAccessible(s) {
 		f.errorf(pos, "invalid pack: struct '%s' is declared in module %s", s.name, s.mod.id)
 	}
 	args := f.typeArgs(tyArgExprs, len(s.tparams), pos, s.name)
@@ -1413,7 +1413,7 @@ func (f *fchecker) pack(e *syntax.PackExpr) *cty {
 		f.errorf(e.Path.Pos, "'..' is only allowed in patterns")
 	}
 	in := f.set(e, &einfo{k: ekPack, variant: variant})
-	if s.mod != f.m {
+	if !f.structAccessible(s) {
 		f.errorf(e.Path.Pos, "invalid pack: struct '%s' is declared in module %s", s.name, s.mod.id)
 	}
 	args := f.typeArgs(e.TyArgs, len(s.tparams), e.Path.Pos, s.name)
@@ -1745,4 +1745,22 @@ func (f *fchecker) funRef(e *syntax.NameExpr, fn *funInfo) *cty {
 	}
 	in.ty = &cty{k: tFun, args: params, res: subst(fn.result, fn, tyArgs), ab: vm.Copy | vm.Drop | vm.Store}
 	return in.ty
+}
+
+// structAccessible reports whether the current module may pack, unpack and
+// access the fields of s: its own structs, and since Move 2.4 structs
+// declared public, public(package) (same package) or public(friend).
+func (f *fchecker) structAccessible(s *structInfo) bool {
+	if s.mod == f.m {
+		return true
+	}
+	switch s.vis {
+	case vm.Public:
+		return true
+	case vm.Package:
+		return s.mod.pkg == f.m.pkg && s.mod.id.Addr == f.m.id.Addr
+	case vm.Friend:
+		return s.mod.friends[f.m.id]
+	}
+	return false
 }

@@ -144,6 +144,7 @@ type structInfo struct {
 	variants   []variantInfo
 	def        *vm.StructDef
 	testOnly   bool
+	vis        vm.Visibility // Move 2.4 struct visibility
 }
 
 func (s *structInfo) fieldIndex(name string) int {
@@ -490,7 +491,7 @@ func (c *compiler) declareStructs(m *modInfo) {
 			continue
 		}
 		s := &structInfo{mod: m, name: sd.Name.Name, decl: sd, abilities: convAb(sd.Abilities), isEnum: sd.IsEnum,
-			positional: sd.Positional, testOnly: isTestOnly(sd.Attrs)}
+			positional: sd.Positional, testOnly: isTestOnly(sd.Attrs), vis: convVis(sd.Visibility)}
 		seen := map[string]bool{}
 		for _, tp := range sd.TypeParams {
 			if seen[tp.Name.Name] {

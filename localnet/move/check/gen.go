@@ -567,6 +567,8 @@ func (g *gen) declarePat(p syntax.Pattern) {
 func (g *gen) bindPat(p syntax.Pattern) {
 	pi := g.body.pats[p]
 	switch p := p.(type) {
+	case *syntax.LitPat, *syntax.RangePat:
+		g.emit(vm.OpPop, 0, 0, 0) // tested already; binds nothing
 	case *syntax.VarPat:
 		if pi == nil || pi.local == nil {
 			g.emit(vm.OpPop, 0, 0, 0)
@@ -1110,6 +1112,7 @@ func (g *gen) match(e *syntax.MatchExpr, in *einfo) {
 		ai := in.arms[i]
 		mark := len(g.trail)
 		next := -1
+		var armFails []int
 		if ai.variants != nil {
 			if isRef {
 				g.emit(vm.OpCopyLoc, 0, int32(subj), 0)
@@ -1122,6 +1125,39 @@ func (g *gen) match(e *syntax.MatchExpr, in *einfo) {
 				}
 			}
 			next = g.emit(vm.OpBrFalse, 0, 0, 0)
+		}
+		if ai.lit != nil || ai.lo != nil || ai.hi != nil {
+			k := g.kind(g.info(e.X).ty)
+			if isRef {
+				k = g.kind(prune(g.resolve(g.info(e.X).ty)).elem)
+			}
+			subject := func() {
+				g.emit(vm.OpCopyLoc, 0, int32(subj), 0)
+				if isRef {
+					g.emit(vm.OpReadRef, 0, 0, 0)
+				}
+			}
+			var fails []int
+			test := func(l *syntax.Lit, op vm.Op) {
+				subject()
+				g.expr(l)
+				g.emit(op, k, 0, 0)
+				fails = append(fails, g.emit(vm.OpBrFalse, 0, 0, 0))
+			}
+			if ai.lit != nil {
+				test(ai.lit, vm.OpEq)
+			}
+			if ai.lo != nil {
+				test(ai.lo, vm.OpGe)
+			}
+			if ai.hi != nil {
+				if ai.inclusive {
+					test(ai.hi, vm.OpLe)
+				} else {
+					test(ai.hi, vm.OpLt)
+				}
+			}
+			armFails = fails
 		}
 		if arm.Guard != nil {
 			// bind from a copy so the subject survives a failing guard
@@ -1142,6 +1178,9 @@ func (g *gen) match(e *syntax.MatchExpr, in *einfo) {
 		}
 		if next >= 0 {
 			g.patch(next)
+		}
+		for _, j := range armFails {
+			g.patch(j)
 		}
 		g.undo(mark)
 	}

@@ -3,6 +3,8 @@ package check
 import (
 	"github.com/agi-nostr/agi-nostr/localnet/move/syntax"
 	"github.com/agi-nostr/agi-nostr/localnet/move/vm"
+	"math/big"
+	"sort"
 )
 
 // isPlace reports whether e denotes a location (local, field, element,
@@ -144,7 +146,7 @@ func (f *fchecker) dotCommon(e *syntax.DotExpr) *cty {
 		return tyErr
 	}
 	s := st.sdef
-	if s.mod != f.m {
+	if !f.structAccessible(s) {
 		f.errorf(e.Pos, "invalid access of field '%s': struct %s is declared in module %s", e.Field.Name, s.name, s.mod.id)
 		return tyErr
 	}
@@ -465,7 +467,7 @@ func (f *fchecker) assignTarget(x syntax.Expr, t *cty, top *einfo) {
 			return
 		}
 		in := f.set(x, &einfo{k: ekPack, variant: variant})
-		if s.mod != f.m {
+		if !f.structAccessible(s) {
 			f.errorf(x.Path.Pos, "invalid unpack: struct '%s' is declared in module %s", s.name, s.mod.id)
 		}
 		args := f.typeArgs(x.TyArgs, len(s.tparams), x.Path.Pos, s.name)
@@ -584,7 +586,7 @@ func (f *fchecker) isExpr(e *syntax.IsExpr) *cty {
 		}
 		in.vset[variant] = true
 	}
-	if st.k == tStruct && st.sdef.mod != f.m {
+	if st.k == tStruct && !f.structAccessible(st.sdef) {
 		f.errorf(e.Pos, "invalid 'is': enum %s is declared in module %s", st.sdef.name, st.sdef.mod.id)
 	}
 	return tyBool
@@ -640,6 +642,30 @@ func (f *fchecker) match(e *syntax.MatchExpr) *cty {
 			} else if arm.Guard == nil {
 				complete = true
 			}
+		case *syntax.LitPat:
+			// Move 2.4: match on a primitive value
+			ai.lit = p.Lit
+			lt := f.expr(p.Lit)
+			if !unify(lt, est) {
+				f.errorf(p.Lit.Pos, "pattern type mismatch: expected %s, found %s", est, prune(lt))
+			}
+			if est == tyBool && arm.Guard == nil {
+				covered[int(boolIndex(p.Lit.Text))] = true
+				if covered[0] && covered[1] {
+					complete = true
+				}
+			}
+		case *syntax.RangePat:
+			ai.lo, ai.hi, ai.inclusive = p.Lo, p.Hi, p.Inclusive
+			for _, l := range []*syntax.Lit{p.Lo, p.Hi} {
+				if l == nil {
+					continue
+				}
+				lt := f.expr(l)
+				if !unify(lt, est) || !est.isInt() {
+					f.errorf(l.Pos, "range pattern needs integers of the matched type %s", est)
+				}
+			}
 		default:
 			f.errorf(arm.Pat.PatPos(), "unsupported pattern in match")
 		}
@@ -659,6 +685,9 @@ func (f *fchecker) match(e *syntax.MatchExpr) *cty {
 		result = f.join(result, bt, arm.Body.ExprPos())
 		f.pop()
 	}
+	if !complete && est.isInt() && prune(est).k == tPrim {
+		complete = rangesCover(e.Arms, in.arms, prune(est).prim.Bits())
+	}
 	if !complete {
 		if est.k == tStruct && est.sdef.isEnum {
 			for i, v := range est.sdef.variants {
@@ -671,7 +700,7 @@ func (f *fchecker) match(e *syntax.MatchExpr) *cty {
 			f.errorf(e.Pos, "match is not exhaustive")
 		}
 	}
-	if est.k == tStruct && est.sdef.mod != f.m {
+	if est.k == tStruct && !f.structAccessible(est.sdef) {
 		f.errorf(e.Pos, "invalid match: type %s is declared in module %s", est.sdef.name, est.sdef.mod.id)
 	}
 	in.ty = result
@@ -698,4 +727,62 @@ func (f *fchecker) checkIrrefutable(p syntax.Pattern) {
 	for _, fp := range sp.Fields {
 		f.checkIrrefutable(fp.Pat)
 	}
+}
+
+func boolIndex(text string) int {
+	if text == "true" {
+		return 1
+	}
+	return 0
+}
+
+// rangesCover reports whether the unguarded literal and range arms of a
+// match on integers cover every value of the type.
+func rangesCover(arms []*syntax.MatchArm, infos []*armInfo, bits uint) bool {
+	type span struct{ lo, hi *big.Int }
+	max := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), bits), big.NewInt(1))
+	var spans []span
+	val := func(l *syntax.Lit) *big.Int {
+		v, _, ok := parseIntLit(l.Text)
+		if !ok {
+			return nil
+		}
+		return v
+	}
+	for i, ai := range infos {
+		if arms[i].Guard != nil {
+			continue
+		}
+		switch {
+		case ai.lit != nil:
+			if v := val(ai.lit); v != nil {
+				spans = append(spans, span{v, v})
+			}
+		case ai.lo != nil || ai.hi != nil:
+			lo, hi := big.NewInt(0), max
+			if ai.lo != nil {
+				lo = val(ai.lo)
+			}
+			if ai.hi != nil {
+				hi = val(ai.hi)
+				if hi != nil && !ai.inclusive {
+					hi = new(big.Int).Sub(hi, big.NewInt(1))
+				}
+			}
+			if lo != nil && hi != nil && lo.Cmp(hi) <= 0 {
+				spans = append(spans, span{lo, hi})
+			}
+		}
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].lo.Cmp(spans[j].lo) < 0 })
+	next := big.NewInt(0) // smallest value not yet covered
+	for _, sp := range spans {
+		if sp.lo.Cmp(next) > 0 {
+			return false
+		}
+		if sp.hi.Cmp(next) >= 0 {
+			next = new(big.Int).Add(sp.hi, big.NewInt(1))
+		}
+	}
+	return next.Cmp(max) > 0
 }

@@ -570,6 +570,14 @@ type LitPat struct {
 	Lit *Lit
 }
 
+// RangePat is a range in match (Move 2.4): `lo..hi`, `lo..=hi`, `..hi`, `lo..`.
+type RangePat struct {
+	Pos       Pos
+	Lo, Hi    *Lit // either may be nil
+	Inclusive bool
+}
+
+func (p *RangePat) PatPos() Pos  { return p.Pos }
 func (p *VarPat) PatPos() Pos    { return p.Name.Pos }
 func (p *StructPat) PatPos() Pos { return p.Path.Pos }
 func (p *TuplePat) PatPos() Pos  { return p.Pos }

@@ -1004,17 +1004,35 @@ func (p *parser) parseBind() Pattern {
 	defer p.leave()
 	t := p.tok()
 	switch t.Kind {
+	case DOTDOT, DOTDOTEQ:
+		pos := p.next().Pos
+		r := &RangePat{Pos: pos, Inclusive: t.Kind == DOTDOTEQ}
+		r.Hi = p.parseLit()
+		return r
 	case NUM, TYPEDNUM, TRUE, FALSE, BYTES, HEXBYTES, AT, MINUS:
 		if t.Kind == NUM && p.peek(1).Kind == COLCOL {
 			break
 		}
+		var l *Lit
 		if t.Kind == MINUS {
 			p.next()
-			l := p.parseLit()
+			l = p.parseLit()
 			l.Text = "-" + l.Text
-			return &LitPat{Lit: l}
+		} else {
+			l = p.parseLit()
 		}
-		return &LitPat{Lit: p.parseLit()}
+		if p.is(DOTDOT) || p.is(DOTDOTEQ) {
+			r := &RangePat{Pos: l.Pos, Lo: l, Inclusive: p.next().Kind == DOTDOTEQ}
+			switch p.kind() {
+			case NUM, TYPEDNUM:
+				r.Hi = p.parseLit()
+			}
+			if r.Inclusive && r.Hi == nil {
+				p.unexpected("the end of the range")
+			}
+			return r
+		}
+		return &LitPat{Lit: l}
 	case IDENT:
 		n := p.peek(1)
 		if n.Kind != LBRACE && n.Kind != LPAREN && n.Kind != COLCOL && !(n.Kind == LT && !n.Space) {
