@@ -41,3 +41,29 @@ curl -fsS "http://$addr/metrics" | grep -E '^relayer_(connections|events_stored_
 kill -TERM "$relayer_pid"
 wait "$relayer_pid"
 grep -o '"msg":"[^"]*"' "$work/relayer.log" | sed 's/"msg":/relayer log: /'
+
+step "localnet: the chain with the Move package, its REST API and faucet"
+"$bin/localnet" run --rest-addr 127.0.0.1:0 --faucet-addr 127.0.0.1:0 --metrics-addr 127.0.0.1:0 \
+  --package-dir move --named-address agi_nostr --log-level warn >"$work/localnet.out" 2>"$work/localnet.log" &
+localnet_pid=$!
+trap 'kill "$localnet_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+ready=
+for _ in $(seq 200); do
+  ready=$(grep '^localnet ready ' "$work/localnet.out" || true)
+  [[ -n $ready ]] && break
+  sleep 0.1
+done
+[[ -n $ready ]] || { cat "$work/localnet.log" >&2; exit 1; }
+echo "$ready"
+field() { tr ' ' '\n' <<<"$ready" | sed -n "s/^$1=//p"; }
+rest=$(field rest)
+pkg=$(field package); pkg=${pkg#*@}
+curl -fsS "$rest"; echo
+someone=0x$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+echo "funding $someone: $(curl -fsS -X POST "$(field faucet)/mint?amount=100000000&address=$someone")"
+curl -fsS -X POST -H 'Content-Type: application/json' "$rest/view" \
+  -d "{\"function\":\"0x1::coin::balance\",\"type_arguments\":[\"0x1::aptos_coin::AptosCoin\"],\"arguments\":[\"$someone\"]}"; echo " octas"
+curl -fsS -X POST -H 'Content-Type: application/json' "$rest/view" \
+  -d "{\"function\":\"$pkg::market::next_order_id\",\"type_arguments\":[],\"arguments\":[]}"; echo " (next order id)"
+kill -TERM "$localnet_pid"
+wait "$localnet_pid"
