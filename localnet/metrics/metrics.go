@@ -52,7 +52,7 @@ func New() *Metrics {
 		BlockTxns: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "localnet_block_user_transactions",
 			Help: "User transactions per block.", Buckets: []float64{0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000}}),
 		BlockSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "localnet_block_duration_seconds",
-			Help: "Time to build a block, by phase: execute (running its transactions), commit (log write and sync, state, index).",
+			Help:    "Time to build a block, by phase: execute (running its transactions), commit (log write and sync, state, index).",
 			Buckets: latency}, []string{"phase"}),
 		HTTPSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "localnet_http_request_duration_seconds",
 			Help: "HTTP request latency by server (rest, faucet), route pattern and status code.", Buckets: latency},
