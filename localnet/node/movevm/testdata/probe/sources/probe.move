@@ -30,6 +30,12 @@ module probe::probe {
         at: u64,
     }
 
+    #[event]
+    struct Paired has drop, store {
+        first: address,
+        second: address,
+    }
+
     /// A legacy handle event.
     struct Changed has drop, store {
         value: u64,
@@ -58,6 +64,11 @@ module probe::probe {
         c.note = note;
         event::emit(Bumped { who: addr, value: c.value, at: timestamp::now_seconds() });
         event::emit_event(&mut c.changes, Changed { value: c.value });
+    }
+
+    /// Takes two signers, for multi-agent transactions.
+    public entry fun pair(first: &signer, second: &signer) {
+        event::emit(Paired { first: signer::address_of(first), second: signer::address_of(second) });
     }
 
     /// Counts to `n`, to run out of gas.
