@@ -204,10 +204,10 @@ func (f *fchecker) finish() {
 	}
 	for _, l := range f.b.lits {
 		t := prune(l.ty)
-		if t.k != tPrim || !t.prim.IsInt() {
+		if t.k != tPrim || !t.prim.IsInteger() {
 			continue
 		}
-		if l.litBig.BitLen() > int(t.prim.Bits()) {
+		if !intFits(l.litBig, t.prim) {
 			f.errorf(l.litPos(), "integer literal %s does not fit in %s", l.litBig, t)
 		}
 	}
@@ -658,7 +658,7 @@ func (f *fchecker) expr1(e syntax.Expr) *cty {
 		if !src.isInt() {
 			f.errorf(e.Pos, "cannot cast a value of type %s", prune(src))
 		}
-		if p := prune(to); p.k != tPrim || !p.prim.IsInt() {
+		if p := prune(to); p.k != tPrim || !p.prim.IsInteger() {
 			f.errorf(e.Type.TypePos(), "cannot cast to %s: only integer casts are allowed", p)
 			in.ty = tyErr
 			return tyErr
@@ -907,7 +907,30 @@ func (f *fchecker) lit(e *syntax.Lit) *cty {
 	return in.ty
 }
 
-var maxConsts = map[string]*cty{"MAX_U8": tyU8, "MAX_U16": tyU16, "MAX_U32": tyU32, "MAX_U64": tyU64, "MAX_U128": tyU128, "MAX_U256": tyU256}
+var maxConsts = map[string]*cty{"MAX_U8": tyU8, "MAX_U16": tyU16, "MAX_U32": tyU32, "MAX_U64": tyU64, "MAX_U128": tyU128, "MAX_U256": tyU256,
+	"MAX_I8": tyI8, "MAX_I16": tyI16, "MAX_I32": tyI32, "MAX_I64": tyI64, "MAX_I128": tyI128, "MAX_I256": tyI256,
+	"MIN_I8": tyI8, "MIN_I16": tyI16, "MIN_I32": tyI32, "MIN_I64": tyI64, "MIN_I128": tyI128, "MIN_I256": tyI256}
+
+// builtinConst is the value of MAX_U*, MAX_I* or MIN_I*.
+func builtinConst(name string, t *cty) *big.Int {
+	bits := t.prim.Bits()
+	one := big.NewInt(1)
+	switch {
+	case strings.HasPrefix(name, "MIN_"):
+		return new(big.Int).Neg(new(big.Int).Lsh(one, bits-1))
+	case t.prim.IsSigned():
+		return new(big.Int).Sub(new(big.Int).Lsh(one, bits-1), one)
+	}
+	return new(big.Int).Sub(new(big.Int).Lsh(one, bits), one)
+}
+
+// intFits reports whether x is a value of the integer kind k.
+func intFits(x *big.Int, k vm.Kind) bool {
+	if k.IsSigned() {
+		return vm.SignedFits(x, k)
+	}
+	return x.Sign() >= 0 && x.BitLen() <= int(k.Bits())
+}
 
 // name checks a name used as a value: local, constant, unit variant, builtin constant.
 func (f *fchecker) name(e *syntax.NameExpr) *cty {
@@ -927,8 +950,7 @@ func (f *fchecker) name(e *syntax.NameExpr) *cty {
 			return in.ty
 		}
 		if t, ok := maxConsts[p.Root.Name]; ok && f.m.consts[p.Root.Name] == nil {
-			max := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), t.prim.Bits()), big.NewInt(1))
-			in := f.set(e, &einfo{k: ekLit, litBig: max, ty: t})
+			in := f.set(e, &einfo{k: ekLit, litBig: builtinConst(p.Root.Name, t), ty: t})
 			return in.ty
 		}
 	}
@@ -1472,14 +1494,33 @@ func (f *fchecker) pack(e *syntax.PackExpr) *cty {
 func (f *fchecker) unary(e *syntax.UnaryExpr) *cty {
 	switch e.Op {
 	case syntax.OpNot:
-		in := f.set(e, &einfo{k: ekUnary, op: vm.OpNot})
+		in := f.set(e, &einfo{k: ekUnary, op: vm.OpNot, opnd: tyBool})
 		f.exprExpect(e.X, tyBool, "operand of '!'")
 		in.ty = tyBool
 		return tyBool
 	case syntax.OpNeg:
-		f.errorf(e.Pos, "unary minus is only supported for signed integers, which are not supported")
-		f.expr(e.X)
-		return tyErr
+		// `-` before a number folds into the literal (Move 2.3)
+		if l, ok := e.X.(*syntax.Lit); ok && l.Kind == syntax.LitNum {
+			neg := &syntax.Lit{Pos: e.Pos, Kind: syntax.LitNum, Text: l.Text}
+			t := f.lit(neg)
+			in := f.b.info[neg]
+			if in.litBig != nil {
+				in.litBig.Neg(in.litBig)
+			}
+			f.set(e, in)
+			return t
+		}
+		in := f.set(e, &einfo{k: ekUnary, op: vm.OpNeg})
+		t := f.expr(e.X)
+		if !t.isSigned() {
+			if prune(t).k == tVar && prune(t).intOnly {
+				f.errorf(e.Pos, "cannot infer a signed type for '-'; add a type annotation or suffix such as i64")
+			} else if prune(t).k != tErr {
+				f.errorf(e.Pos, "unary minus needs a signed integer, found %s", prune(t))
+			}
+		}
+		in.opnd, in.ty = t, t
+		return t
 	case syntax.OpBorrow, syntax.OpBorrowMut:
 		mut := e.Op == syntax.OpBorrowMut
 		in := f.set(e, &einfo{k: ekBorrow, mut: mut})
@@ -1585,6 +1626,9 @@ func (f *fchecker) binary(e *syntax.BinaryExpr) *cty {
 		in := f.set(e, &einfo{k: ekBinary, op: op})
 		a := f.expr(e.X)
 		f.exprExpect(e.Y, tyU8, "shift amount")
+		if a.isSigned() {
+			f.errorf(e.Pos, "shift %s needs an unsigned integer, found %s", e.Op, prune(a))
+		}
 		if !a.isInt() {
 			if prune(a).k == tVar {
 				unify(a, f.newIntVar())
@@ -1604,6 +1648,9 @@ func (f *fchecker) binary(e *syntax.BinaryExpr) *cty {
 		b := f.expr(e.Y)
 		if !unify(a, b) {
 			f.errorf(e.Pos, "incompatible operands of %s: %s and %s", e.Op, prune(a), prune(b))
+		}
+		if a.isSigned() && (op == vm.OpBitOr || op == vm.OpBitAnd || op == vm.OpXor) {
+			f.errorf(e.Pos, "bitwise operator %s needs unsigned integers, found %s", e.Op, prune(a))
 		}
 		if !a.isInt() {
 			if prune(a).k == tVar {

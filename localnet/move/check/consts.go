@@ -39,14 +39,14 @@ func (c *compiler) evalConst(k *constInfo) {
 
 func (c *compiler) fitsConst(file string, pos syntax.Pos, v *cval, want *cty) bool {
 	w := prune(want)
-	if v.lit && w.k == tPrim && w.prim.IsInt() {
+	if v.lit && w.k == tPrim && w.prim.IsInteger() {
 		v.t, v.lit = w, false
 	}
 	if !unify(v.t, want) {
 		c.errorf(file, pos, "constant has type %s, expected %s", prune(v.t), w)
 		return false
 	}
-	if w.k == tPrim && w.prim.IsInt() && v.n.BitLen() > int(w.prim.Bits()) {
+	if w.k == tPrim && w.prim.IsInteger() && !intFits(v.n, w.prim) {
 		c.errorf(file, pos, "constant value %s does not fit in %s", v.n, w)
 		return false
 	}
@@ -59,6 +59,8 @@ func (c *compiler) toValue(v cval, t *cty) vm.Value {
 		switch {
 		case p.prim == vm.KBool:
 			return vm.Bool(v.b)
+		case p.prim.IsSigned():
+			return vm.SignedValue(v.n, p.prim)
 		case p.prim <= vm.KU64:
 			return vm.U64(v.n.Uint64())
 		case p.prim.IsInt():
@@ -75,7 +77,7 @@ func (c *compiler) constExpr(m *modInfo, e syntax.Expr, want *cty) (cval, bool) 
 	}
 	wantInt := func() *cty {
 		if want != nil {
-			if w := prune(want); w.k == tPrim && w.prim.IsInt() {
+			if w := prune(want); w.k == tPrim && w.prim.IsInteger() {
 				return w
 			}
 		}
@@ -124,8 +126,7 @@ func (c *compiler) constExpr(m *modInfo, e syntax.Expr, want *cty) (cval, bool) 
 		p := e.Path
 		if len(p.Names) == 0 {
 			if t, ok := maxConsts[p.Root.Name]; ok && m.consts[p.Root.Name] == nil {
-				max := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), t.prim.Bits()), big.NewInt(1))
-				return cval{t: t, n: max}, true
+				return cval{t: t, n: builtinConst(p.Root.Name, t)}, true
 			}
 			if p.Root.Name == "__COMPILE_FOR_TESTING__" {
 				return cval{t: tyBool, b: c.opts.Test}, true
@@ -169,10 +170,10 @@ func (c *compiler) constExpr(m *modInfo, e syntax.Expr, want *cty) (cval, bool) 
 			return v, false
 		}
 		pt := prune(t)
-		if v.n == nil || pt.k != tPrim || !pt.prim.IsInt() {
+		if v.n == nil || pt.k != tPrim || !pt.prim.IsInteger() {
 			return fail(e.Pos, "invalid cast in constant")
 		}
-		if v.n.BitLen() > int(pt.prim.Bits()) {
+		if !intFits(v.n, pt.prim) {
 			return fail(e.Pos, "cast overflows in constant")
 		}
 		return cval{t: pt, n: v.n}, true
@@ -202,6 +203,20 @@ func (c *compiler) constExpr(m *modInfo, e syntax.Expr, want *cty) (cval, bool) 
 		}
 		return cval{t: vecOf(elem), v: vm.VectorOf(elems)}, true
 	case *syntax.UnaryExpr:
+		if e.Op == syntax.OpNeg {
+			v, ok := c.constExpr(m, e.X, want)
+			if !ok {
+				return v, false
+			}
+			if v.n == nil {
+				return fail(e.Pos, "'-' needs a signed integer")
+			}
+			r := cval{t: v.t, n: new(big.Int).Neg(v.n), lit: v.lit}
+			if !v.lit && !prune(v.t).isSigned() {
+				return fail(e.Pos, "'-' needs a signed integer")
+			}
+			return r, true
+		}
 		if e.Op != syntax.OpNot {
 			return fail(e.Pos, "invalid operator in constant")
 		}
@@ -222,6 +237,8 @@ func (c *compiler) fromValue(v vm.Value, t *cty) cval {
 		switch {
 		case p.prim == vm.KBool:
 			return cval{t: p, b: v.AsBool()}
+		case p.prim.IsSigned():
+			return cval{t: p, n: vm.SignedBig(v, p.prim)}
 		case p.prim <= vm.KU64:
 			return cval{t: p, n: new(big.Int).SetUint64(v.N)}
 		case p.prim.IsInt():
@@ -309,7 +326,7 @@ func (c *compiler) constBinary(m *modInfo, e *syntax.BinaryExpr, want *cty) (cva
 	case syntax.PLUS:
 		r.Add(a.n, b.n)
 	case syntax.MINUS:
-		if a.n.Cmp(b.n) < 0 {
+		if a.n.Cmp(b.n) < 0 && !t.isSigned() {
 			return fail("arithmetic underflow in constant")
 		}
 		r.Sub(a.n, b.n)
@@ -344,7 +361,7 @@ func (c *compiler) constBinary(m *modInfo, e *syntax.BinaryExpr, want *cty) (cva
 	default:
 		return fail("invalid operator in constant")
 	}
-	if !a.lit && r.BitLen() > int(bitsN) {
+	if !a.lit && t.k == tPrim && t.prim.IsInteger() && !intFits(r, t.prim) {
 		return fail("arithmetic overflow in constant")
 	}
 	return cval{t: a.t, n: r, lit: a.lit && b.lit}, true

@@ -238,6 +238,15 @@ func (g *gen) constIdx(v vm.Value) int32 {
 }
 
 func (g *gen) ldInt(x *big.Int, k vm.Kind) {
+	if k.IsSigned() {
+		v := vm.SignedValue(x, k)
+		if v.P == nil {
+			g.emit(vm.OpLdInt, k, int32(uint32(v.N)), int32(uint32(v.N>>32)))
+		} else {
+			g.emit(vm.OpLdU256, k, g.constIdx(v), 0)
+		}
+		return
+	}
 	if k <= vm.KU64 && x.IsUint64() {
 		u := x.Uint64()
 		g.emit(vm.OpLdInt, k, int32(uint32(u)), int32(uint32(u>>32)))
@@ -336,13 +345,23 @@ func (g *gen) expr(e syntax.Expr) *cty {
 		g.emit(vm.OpVecPack, 0, int32(len(ve.Elems)), 0)
 	case ekUnary:
 		g.expr(e.(*syntax.UnaryExpr).X)
-		g.emit(vm.OpNot, 0, 0, 0)
+		if in.op == vm.OpNeg {
+			g.emit(vm.OpNeg, g.kind(in.opnd), 0, 0)
+		} else {
+			g.emit(vm.OpNot, 0, 0, 0)
+		}
 	case ekBinary:
 		be := e.(*syntax.BinaryExpr)
 		g.expr(be.X)
 		g.expr(be.Y)
 		g.cur = be.X.ExprPos()
-		g.emit(in.op, g.kind(in.opnd), 0, 0)
+		k := g.kind(in.opnd)
+		if k == vm.KStruct && (in.op == vm.OpLt || in.op == vm.OpGt || in.op == vm.OpLe || in.op == vm.OpGe) {
+			// structural order (Move 2.2); the type tells signed fields apart
+			g.emit(in.op, k, g.typeIdx(in.opnd)+1, 0)
+		} else {
+			g.emit(in.op, k, 0, 0)
+		}
 	case ekAnd, ekOr:
 		be := e.(*syntax.BinaryExpr)
 		g.expr(be.X)

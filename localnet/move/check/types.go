@@ -50,6 +50,12 @@ var (
 	tyU256    = &cty{k: tPrim, prim: vm.KU256}
 	tyAddress = &cty{k: tPrim, prim: vm.KAddress}
 	tySigner  = &cty{k: tPrim, prim: vm.KSigner}
+	tyI8      = &cty{k: tPrim, prim: vm.KI8}
+	tyI16     = &cty{k: tPrim, prim: vm.KI16}
+	tyI32     = &cty{k: tPrim, prim: vm.KI32}
+	tyI64     = &cty{k: tPrim, prim: vm.KI64}
+	tyI128    = &cty{k: tPrim, prim: vm.KI128}
+	tyI256    = &cty{k: tPrim, prim: vm.KI256}
 	tyUnit    = &cty{k: tTuple}
 	tyNever   = &cty{k: tNever}
 	tyErr     = &cty{k: tErr}
@@ -58,11 +64,13 @@ var (
 var primByKind = map[vm.Kind]*cty{
 	vm.KBool: tyBool, vm.KU8: tyU8, vm.KU16: tyU16, vm.KU32: tyU32, vm.KU64: tyU64,
 	vm.KU128: tyU128, vm.KU256: tyU256, vm.KAddress: tyAddress, vm.KSigner: tySigner,
+	vm.KI8: tyI8, vm.KI16: tyI16, vm.KI32: tyI32, vm.KI64: tyI64, vm.KI128: tyI128, vm.KI256: tyI256,
 }
 
 var primByName = map[string]*cty{
 	"bool": tyBool, "u8": tyU8, "u16": tyU16, "u32": tyU32, "u64": tyU64, "u128": tyU128,
 	"u256": tyU256, "address": tyAddress, "signer": tySigner,
+	"i8": tyI8, "i16": tyI16, "i32": tyI32, "i64": tyI64, "i128": tyI128, "i256": tyI256,
 }
 
 func vecOf(e *cty) *cty           { return &cty{k: tVec, elem: e} }
@@ -89,7 +97,12 @@ func (t *cty) isUnit() bool {
 
 func (t *cty) isInt() bool {
 	t = prune(t)
-	return (t.k == tPrim && t.prim.IsInt()) || (t.k == tVar && t.intOnly)
+	return (t.k == tPrim && t.prim.IsInteger()) || (t.k == tVar && t.intOnly)
+}
+
+func (t *cty) isSigned() bool {
+	t = prune(t)
+	return t.k == tPrim && t.prim.IsSigned()
 }
 
 func (t *cty) String() string {
@@ -230,7 +243,7 @@ func bindVar(v, t *cty) bool {
 		v.bound = t
 		return true
 	}
-	if v.intOnly && !(t.k == tPrim && t.prim.IsInt()) {
+	if v.intOnly && !(t.k == tPrim && t.prim.IsInteger()) {
 		return false
 	}
 	if occurs(v, t) {

@@ -30,6 +30,11 @@ func formatValue(p *vm.Program, b *strings.Builder, t *vm.Type, v vm.Value, o fm
 		if o.intTypes {
 			b.WriteString(t.String())
 		}
+	case vm.KI8, vm.KI16, vm.KI32, vm.KI64, vm.KI128, vm.KI256:
+		b.WriteString(vm.SignedBig(v, t.Kind).String())
+		if o.intTypes {
+			b.WriteString(t.String())
+		}
 	case vm.KU128, vm.KU256:
 		b.WriteString(v.AsBig().String())
 		if o.intTypes {

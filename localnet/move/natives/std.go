@@ -176,17 +176,17 @@ func bcsSerializedSize(ctx *vm.NativeContext, ty []*vm.Type, a []vm.Value) ([]vm
 // constantSize returns the serialized size of every value of t, if fixed.
 func constantSize(p *vm.Program, t *vm.Type) (uint64, bool) {
 	switch t.Kind {
-	case vm.KBool, vm.KU8:
+	case vm.KBool, vm.KU8, vm.KI8:
 		return 1, true
-	case vm.KU16:
+	case vm.KU16, vm.KI16:
 		return 2, true
-	case vm.KU32:
+	case vm.KU32, vm.KI32:
 		return 4, true
-	case vm.KU64:
+	case vm.KU64, vm.KI64:
 		return 8, true
-	case vm.KU128:
+	case vm.KU128, vm.KI128:
 		return 16, true
-	case vm.KU256, vm.KAddress:
+	case vm.KU256, vm.KI256, vm.KAddress:
 		return 32, true
 	case vm.KSigner:
 		return 32, true
@@ -280,8 +280,8 @@ func memSwap(_ *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, error
 	return nil, nil
 }
 
-func cmpCompare(_ *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, error) {
-	c := vm.Compare(*a[0].Deref(), *a[1].Deref())
+func cmpCompare(ctx *vm.NativeContext, ty []*vm.Type, a []vm.Value) ([]vm.Value, error) {
+	c := ctx.Program().CompareTyped(ty[0], *a[0].Deref(), *a[1].Deref())
 	return []vm.Value{vm.VariantOf(c + 1)}, nil
 }
 

@@ -33,8 +33,15 @@ func (p *Program) appendBCS(b []byte, t *Type, v Value, depth int) ([]byte, erro
 	switch t.Kind {
 	case KBool:
 		return append(b, byte(v.N)), nil
-	case KU8:
+	case KU8, KI8:
 		return append(b, byte(v.N)), nil
+	case KI16:
+		return append(b, byte(v.N), byte(v.N>>8)), nil
+	case KI32:
+		return append(b, byte(v.N), byte(v.N>>8), byte(v.N>>16), byte(v.N>>24)), nil
+	case KI64:
+		x := v.N
+		return append(b, byte(x), byte(x>>8), byte(x>>16), byte(x>>24), byte(x>>32), byte(x>>40), byte(x>>48), byte(x>>56)), nil
 	case KU16:
 		return append(b, byte(v.N), byte(v.N>>8)), nil
 	case KU32:
@@ -42,10 +49,10 @@ func (p *Program) appendBCS(b []byte, t *Type, v Value, depth int) ([]byte, erro
 	case KU64:
 		x := v.N
 		return append(b, byte(x), byte(x>>8), byte(x>>16), byte(x>>24), byte(x>>32), byte(x>>40), byte(x>>48), byte(x>>56)), nil
-	case KU128, KU256:
+	case KU128, KU256, KI128, KI256:
 		u := v.P.(*U256)
 		n := 2
-		if t.Kind == KU256 {
+		if t.Kind == KU256 || t.Kind == KI256 {
 			n = 4
 		}
 		for i := 0; i < n; i++ {
@@ -186,6 +193,34 @@ func (d *decoder) value(t *Type, depth int) (Value, error) {
 			return Value{}, err
 		}
 		return Value{N: le(s)}, nil
+	case KI8, KI16, KI32, KI64:
+		bits := t.Kind.Bits()
+		s, err := d.take(int(bits / 8))
+		if err != nil {
+			return Value{}, err
+		}
+		x := le(s)
+		if bits < 64 {
+			x = uint64(int64(x<<(64-bits)) >> (64 - bits)) // sign-extend
+		}
+		return Value{N: x}, nil
+	case KI128:
+		s, err := d.take(16)
+		if err != nil {
+			return Value{}, err
+		}
+		u := U256{le(s[:8]), le(s[8:16])}
+		if u[1]>>63 != 0 {
+			u[2], u[3] = ^uint64(0), ^uint64(0)
+		}
+		return Value{P: &u}, nil
+	case KI256:
+		s, err := d.take(32)
+		if err != nil {
+			return Value{}, err
+		}
+		u := U256{le(s[:8]), le(s[8:16]), le(s[16:24]), le(s[24:32])}
+		return Value{P: &u}, nil
 	case KU128, KU256:
 		n := int(t.Kind.Bits() / 8)
 		s, err := d.take(n)

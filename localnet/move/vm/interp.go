@@ -180,11 +180,24 @@ var arithMsgs = map[Op]string{
 	OpDiv: "Division by zero", OpMod: "Integer remainder by zero", OpShl: "Shift Left overflow", OpShr: "Shift Right overflow",
 }
 
+func cmpInt64(x, y int64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
+
 func castMsg(from, to Kind, v Value) string {
 	var n string
-	if from <= KU64 {
+	switch {
+	case from.IsSigned():
+		n = SignedBig(v, from).String()
+	case from <= KU64:
 		n = itoaU(v.N)
-	} else {
+	default:
 		n = v.P.(*U256).Big().String()
 	}
 	return "Cannot cast " + Prim(from).String() + "(" + n + ") to " + Prim(to).String()
@@ -409,6 +422,14 @@ func (s *Session) run(base int) error {
 			a, b := &s.stack[n-2], s.stack[n-1]
 			s.stack[n-1] = Value{}
 			s.stack = s.stack[:n-1]
+			if in.K.IsSigned() {
+				r, msg := signedArith(in.Op, in.K, *a, b)
+				if msg != "" {
+					return s.failMsg(fr, ArithmeticError, msg)
+				}
+				*a = r
+				continue
+			}
 			if in.K <= KU64 {
 				x, y := a.N, b.N
 				var r uint64
@@ -471,14 +492,24 @@ func (s *Session) run(base int) error {
 			s.stack[n-1] = Value{}
 			s.stack = s.stack[:n-1]
 			var c int
-			if a.P == nil && b.P == nil {
+			switch {
+			case in.K.IsSigned():
+				if in.K.Bits() <= 64 {
+					x, y := int64(a.N), int64(b.N)
+					c = cmpInt64(x, y)
+				} else {
+					c = SignedBig(a, in.K).Cmp(SignedBig(b, in.K))
+				}
+			case a.P == nil && b.P == nil:
 				switch {
 				case a.N < b.N:
 					c = -1
 				case a.N > b.N:
 					c = 1
 				}
-			} else {
+			case in.K == KStruct && in.A > 0:
+				c = s.prog.CompareTyped(s.instType(fr, fr.fn.Types[in.A-1]), a, b)
+			default:
 				c = Compare(a, b)
 			}
 			var r bool
@@ -508,9 +539,24 @@ func (s *Session) run(base int) error {
 		case OpNot:
 			top := &s.stack[len(s.stack)-1]
 			top.N ^= 1
+		case OpNeg:
+			top := &s.stack[len(s.stack)-1]
+			r, ok := signedNeg(in.K, *top)
+			if !ok {
+				return s.failMsg(fr, ArithmeticError, "Subtraction overflow")
+			}
+			*top = r
 		case OpCast:
 			top := &s.stack[len(s.stack)-1]
 			from := Kind(in.B)
+			if from.IsSigned() || in.K.IsSigned() {
+				r, ok := castInt(*top, from, in.K)
+				if !ok {
+					return s.failMsg(fr, ArithmeticError, castMsg(from, in.K, *top))
+				}
+				*top = r
+				continue
+			}
 			if from <= KU64 && in.K <= KU64 {
 				if top.N > maxN[in.K] {
 					return s.failMsg(fr, ArithmeticError, castMsg(from, in.K, *top))

@@ -67,6 +67,7 @@ const (
 	OpPackClosure // pop captured values, push the closure described by Function.Closures[A]
 	OpCallClosure // pop closure and its A arguments, call it
 	OpLdU256      // push Function.Consts[A] (u128/u256 literal, shared)
+	OpNeg         // negate a signed integer of kind K
 	numOps
 )
 

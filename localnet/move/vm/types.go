@@ -96,15 +96,46 @@ const (
 	KMutRef
 	KParam
 	KFunction
+	// Signed integers (Move 2.3). i8..i64 live in Value.N, sign-extended
+	// two's complement; i128 and i256 in a *U256, two's complement.
+	KI8
+	KI16
+	KI32
+	KI64
+	KI128
+	KI256
 )
 
 // IsInt reports whether the kind is an unsigned integer kind.
 func (k Kind) IsInt() bool { return k >= KU8 && k <= KU256 }
 
+// IsSigned reports whether the kind is a signed integer kind.
+func (k Kind) IsSigned() bool { return k >= KI8 && k <= KI256 }
+
+// IsInteger reports whether the kind is a signed or unsigned integer kind.
+func (k Kind) IsInteger() bool { return k.IsInt() || k.IsSigned() }
+
 // Bits is the bit width of an integer kind.
 func (k Kind) Bits() uint {
-	return [...]uint{KU8: 8, KU16: 16, KU32: 32, KU64: 64, KU128: 128, KU256: 256}[k]
+	switch k {
+	case KU8, KI8:
+		return 8
+	case KU16, KI16:
+		return 16
+	case KU32, KI32:
+		return 32
+	case KU64, KI64:
+		return 64
+	case KU128, KI128:
+		return 128
+	case KU256, KI256:
+		return 256
+	}
+	return 0
 }
+
+// isPrim reports whether the kind has a single shared Type.
+func (k Kind) isPrim() bool { return k <= KSigner || k.IsSigned() }
 
 // Ability is a bit set of copy, drop, store, key.
 type Ability uint8
@@ -204,11 +235,12 @@ type typeTable struct {
 	m  map[string]*Type
 }
 
-var primTypes = func() [KSigner + 1]*Type {
-	var out [KSigner + 1]*Type
-	names := [...]string{"bool", "u8", "u16", "u32", "u64", "u128", "u256", "address", "signer"}
-	for k := KBool; k <= KSigner; k++ {
-		out[k] = &Type{Kind: k, tag: names[k]}
+var primTypes = func() [KI256 + 1]*Type {
+	var out [KI256 + 1]*Type
+	names := map[Kind]string{KBool: "bool", KU8: "u8", KU16: "u16", KU32: "u32", KU64: "u64", KU128: "u128", KU256: "u256",
+		KAddress: "address", KSigner: "signer", KI8: "i8", KI16: "i16", KI32: "i32", KI64: "i64", KI128: "i128", KI256: "i256"}
+	for k, n := range names {
+		out[k] = &Type{Kind: k, tag: n}
 	}
 	return out
 }()
@@ -230,7 +262,7 @@ var (
 )
 
 func (tt *typeTable) intern(t *Type) *Type {
-	if t.Kind <= KSigner {
+	if t.Kind.isPrim() {
 		return primTypes[t.Kind]
 	}
 	key := typeKey(t)
@@ -466,7 +498,7 @@ func (ts *Types) SubstAll(list []*Type, args []*Type) []*Type {
 // Abilities computes the abilities of a closed type.
 func (t *Type) Abilities() Ability {
 	switch t.Kind {
-	case KBool, KU8, KU16, KU32, KU64, KU128, KU256, KAddress:
+	case KBool, KU8, KU16, KU32, KU64, KU128, KU256, KAddress, KI8, KI16, KI32, KI64, KI128, KI256:
 		return Copy | Drop | Store
 	case KSigner:
 		return Drop

@@ -86,7 +86,8 @@ func (tp *tagParser) parse(depth int) (*Type, error) {
 	}
 	w := tp.word()
 	prims := map[string]Kind{"bool": KBool, "u8": KU8, "u16": KU16, "u32": KU32, "u64": KU64, "u128": KU128,
-		"u256": KU256, "address": KAddress, "signer": KSigner}
+		"u256": KU256, "address": KAddress, "signer": KSigner, "i8": KI8, "i16": KI16, "i32": KI32, "i64": KI64,
+		"i128": KI128, "i256": KI256}
 	if k, ok := prims[w]; ok {
 		return Prim(k), nil
 	}

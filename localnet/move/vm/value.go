@@ -441,3 +441,69 @@ func (u *U256) fits(bits uint) bool {
 	}
 	return bits == 64 || u[0]>>bits == 0
 }
+
+// CompareTyped is Compare for a value of type t, ordering signed integers
+// (anywhere inside t) by their signed value.
+func (p *Program) CompareTyped(t *Type, a, b Value) int {
+	if !hasSigned(t) {
+		return Compare(a, b)
+	}
+	switch t.Kind {
+	case KI8, KI16, KI32, KI64, KI128, KI256:
+		return SignedBig(a, t.Kind).Cmp(SignedBig(b, t.Kind))
+	case KRef, KMutRef:
+		return p.CompareTyped(t.Elem, *a.P.(*Value), *b.P.(*Value))
+	case KVector:
+		x, y := a.P.(*Vector), b.P.(*Vector)
+		for i := 0; i < len(x.Elems) && i < len(y.Elems); i++ {
+			if c := p.CompareTyped(t.Elem, x.Elems[i], y.Elems[i]); c != 0 {
+				return c
+			}
+		}
+		return cmpInt(len(x.Elems), len(y.Elems))
+	case KStruct:
+		x, y := a.P.(*Struct), b.P.(*Struct)
+		if x.Variant != y.Variant {
+			return cmpInt(x.Variant, y.Variant)
+		}
+		fts := p.FieldTypes(t, x.Variant)
+		for i := 0; i < len(x.Fields) && i < len(fts); i++ {
+			if c := p.CompareTyped(fts[i], x.Fields[i], y.Fields[i]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	}
+	return Compare(a, b)
+}
+
+func hasSigned(t *Type) bool {
+	switch t.Kind {
+	case KI8, KI16, KI32, KI64, KI128, KI256:
+		return true
+	case KVector, KRef, KMutRef:
+		return hasSigned(t.Elem)
+	case KStruct:
+		if t.Struct.IsEnum {
+			for _, v := range t.Struct.Variants {
+				for _, f := range v.Fields {
+					if f.Type.Open() || hasSigned(f.Type) {
+						return true
+					}
+				}
+			}
+		} else {
+			for _, f := range t.Struct.Fields {
+				if f.Type.Open() || hasSigned(f.Type) {
+					return true
+				}
+			}
+		}
+		for _, a := range t.Args {
+			if hasSigned(a) {
+				return true
+			}
+		}
+	}
+	return false
+}
