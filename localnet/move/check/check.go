@@ -1005,7 +1005,7 @@ func (f *fchecker) resolveConst(p *syntax.Path) *constInfo {
 		if ref, ok := f.lookupMember(p.Root.Name); ok {
 			if m := f.c.mods[ref.mod]; m != nil {
 				if k := m.consts[ref.name]; k != nil {
-					if m != f.m {
+					if !f.constAccessible(k) {
 						f.errorf(p.Pos, "constant '%s' is private to module %s", ref.name, m.id)
 					}
 					return k
@@ -1019,7 +1019,7 @@ func (f *fchecker) resolveConst(p *syntax.Path) *constInfo {
 		if id, ok := f.moduleOf(p.Root.Name); ok {
 			if m := f.c.mods[id]; m != nil {
 				if k := m.consts[p.Names[0].Name]; k != nil {
-					if m != f.m {
+					if !f.constAccessible(k) {
 						f.errorf(p.Pos, "constant '%s' is private to module %s", p.Names[0].Name, m.id)
 					}
 					return k
@@ -1030,7 +1030,7 @@ func (f *fchecker) resolveConst(p *syntax.Path) *constInfo {
 		if a, ok := f.tryAddress(p.Root); ok {
 			if m := f.c.mods[vm.ModuleID{Addr: a, Name: p.Names[0].Name}]; m != nil {
 				if k := m.consts[p.Names[1].Name]; k != nil {
-					if m != f.m {
+					if !f.constAccessible(k) {
 						f.errorf(p.Pos, "constant '%s' is private to module %s", p.Names[1].Name, m.id)
 					}
 					return k
@@ -1808,6 +1808,23 @@ func (f *fchecker) structAccessible(s *structInfo) bool {
 		return s.mod.pkg == f.m.pkg && s.mod.id.Addr == f.m.id.Addr
 	case vm.Friend:
 		return s.mod.friends[f.m.id]
+	}
+	return false
+}
+
+// constAccessible reports whether the current module may use constant k:
+// its own, and since Move 2.4 constants declared public, package or friend.
+func (f *fchecker) constAccessible(k *constInfo) bool {
+	if k.mod == f.m {
+		return true
+	}
+	switch k.vis {
+	case vm.Public:
+		return true
+	case vm.Package:
+		return k.mod.pkg == f.m.pkg && k.mod.id.Addr == f.m.id.Addr
+	case vm.Friend:
+		return k.mod.friends[f.m.id]
 	}
 	return false
 }

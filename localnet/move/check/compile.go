@@ -187,6 +187,7 @@ type constInfo struct {
 	done     bool
 	busy     bool
 	testOnly bool
+	vis      vm.Visibility // Move 2.4 constant visibility
 }
 
 // Compile checks and compiles packages (dependencies first, the root last).
@@ -936,7 +937,8 @@ func (c *compiler) declareConsts(m *modInfo) {
 			c.errorf(m.file, kd.Name.Pos, "duplicate constant '%s'", kd.Name.Name)
 			continue
 		}
-		k := &constInfo{mod: m, name: kd.Name.Name, decl: kd, ty: c.resolveType(m, nil, kd.Type), testOnly: isTestOnly(kd.Attrs)}
+		k := &constInfo{mod: m, name: kd.Name.Name, decl: kd, ty: c.resolveType(m, nil, kd.Type), testOnly: isTestOnly(kd.Attrs),
+			vis: convVis(kd.Visibility)}
 		m.consts[k.name] = k
 		m.clist = append(m.clist, k)
 	}

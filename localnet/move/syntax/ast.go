@@ -171,11 +171,12 @@ type FunDecl struct {
 
 // ConstDecl declares a constant.
 type ConstDecl struct {
-	Pos   Pos
-	Attrs Attrs
-	Name  Ident
-	Type  Type
-	Value Expr
+	Pos        Pos
+	Attrs      Attrs
+	Visibility Visibility // Move 2.4
+	Name       Ident
+	Type       Type
+	Value      Expr
 }
 
 // Path is a name access chain: `x`, `m::x`, `a::m::x`, `a::m::E::V`.

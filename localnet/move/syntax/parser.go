@@ -410,7 +410,9 @@ func (p *parser) parseMember(m *Module) {
 		if native || entry || inline {
 			p.failAt(start, "invalid modifier on a constant")
 		}
-		m.Consts = append(m.Consts, p.parseConst(attrs))
+		k := p.parseConst(attrs)
+		k.Visibility = vis
+		m.Consts = append(m.Consts, k)
 	default:
 		p.unexpected("a module member ('fun', 'struct', 'enum', 'const', 'use', 'friend' or 'spec')")
 	}
