@@ -396,21 +396,7 @@ func (c *conn) runQuery(ctx context.Context, sub *subscription, start time.Time)
 		if lim.MaxLimit > 0 && limit > lim.MaxLimit {
 			limit = lim.MaxLimit
 		}
-		qctx, cancel := context.WithTimeout(ctx, rl.cfg.StoreTimeout)
-		err := rl.store.QueryEvents(qctx, f, limit, vis, func(id, raw []byte) error {
-			k := hex.EncodeToString(id)
-			if sent[k] {
-				return nil
-			}
-			sent[k] = true
-			if err := c.sendWait(qctx, sub.eventMessage(raw)); err != nil {
-				return err
-			}
-			rl.metrics.EventsSent.Inc()
-			return nil
-		})
-		cancel()
-		if err != nil {
+		if err := c.sendStored(ctx, sub, f, limit, vis, sent); err != nil {
 			if ctx.Err() != nil {
 				return // closed by the client, replaced, or disconnected
 			}
@@ -422,6 +408,57 @@ func (c *conn) runQuery(ctx context.Context, sub *subscription, start time.Time)
 	}
 	sub.goLive(sent)
 	rl.metrics.MessageSeconds.WithLabelValues(typeReq).Observe(time.Since(start).Seconds())
+}
+
+// Pages of stored events: the database connection is released after each
+// page is read, before the events are queued for the client.
+const (
+	pageEvents = 500
+	pageBytes  = 4 << 20
+)
+
+// sendStored queues up to limit stored events of one filter, skipping
+// those already sent for another filter of the same REQ.
+func (c *conn) sendStored(ctx context.Context, sub *subscription, f *nostr.Filter, limit int, vis store.Visibility, sent map[string]bool) error {
+	var after *store.Cursor
+	for limit > 0 {
+		n := min(limit, pageEvents)
+		qctx, cancel := context.WithTimeout(ctx, c.rl.cfg.StoreTimeout)
+		rows, err := c.rl.store.QueryPage(qctx, f, n, pageBytes, vis, after)
+		cancel()
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			k := hex.EncodeToString(r.ID)
+			if sent[k] {
+				continue
+			}
+			sent[k] = true
+			if err := c.sendWait(ctx, sub.eventMessage(r.Raw)); err != nil {
+				return err
+			}
+			c.rl.metrics.EventsSent.Inc()
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		last := rows[len(rows)-1]
+		after = &store.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
+		limit -= len(rows)
+		if len(rows) < n {
+			// A short page is the end, unless the byte budget cut it
+			// (then its rows add up to the budget).
+			size := 0
+			for _, r := range rows {
+				size += len(r.Raw)
+			}
+			if size < pageBytes {
+				return nil
+			}
+		}
+	}
+	return nil
 }
 
 func (c *conn) handleCount(m *message, start time.Time) {

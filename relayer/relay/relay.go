@@ -31,7 +31,7 @@ import (
 // Store is what the relay needs from the event store.
 type Store interface {
 	SaveEvent(ctx context.Context, evt *nostr.Event, raw []byte) (store.SaveResult, error)
-	QueryEvents(ctx context.Context, f *nostr.Filter, limit int, vis store.Visibility, fn func(id, raw []byte) error) error
+	QueryPage(ctx context.Context, f *nostr.Filter, n int, maxBytes int64, vis store.Visibility, after *store.Cursor) ([]store.Row, error)
 	CountEvents(ctx context.Context, filters []nostr.Filter, vis store.Visibility) (int64, error)
 }
 

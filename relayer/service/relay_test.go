@@ -786,3 +786,39 @@ func TestConnectionsPerAddressAreCapped(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Clients that ask for many stored events and then stop reading do not hold
+// database connections: writes still go through with a two-connection pool.
+func TestStalledReadersDoNotHoldTheDatabase(t *testing.T) {
+	cfg := baseConfig(t)
+	cfg.DBMaxConns = 2
+	cfg.Relay.SendQueue = 8
+	cfg.Relay.WriteTimeout = time.Minute
+	tr := startRelayer(t, cfg)
+	a := newKey(t)
+	big := strings.Repeat("z", 4000)
+	evs := make([]nostr.Event, 1500)
+	for i := range evs {
+		evs[i] = a.note(t, fmt.Sprint(i, big), nostr.Tag{"t", "stall"})
+	}
+	parallel(4, len(evs), func(_, i int) {
+		raw, _ := evs[i].MarshalJSON()
+		if _, err := tr.svc.DB().SaveEvent(context.Background(), &evs[i], raw); err != nil {
+			t.Error(err)
+		}
+	})
+	for i := 0; i < 3; i++ {
+		c := tr.dialRaw(t)
+		c.sendJSON("REQ", "all", map[string]any{"#t": []string{"stall"}, "limit": len(evs)})
+		// ...and never read again.
+	}
+	time.Sleep(500 * time.Millisecond)
+	pub := tr.dialRaw(t)
+	start := time.Now()
+	if ok, msg := pub.ok(a.note(t, "still writable")); !ok {
+		t.Fatal(msg)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("a write took %s while readers stalled", d)
+	}
+}

@@ -361,6 +361,64 @@ func (db *DB) QueryEvents(ctx context.Context, f *nostr.Filter, limit int, vis V
 	return nil
 }
 
+// Cursor marks the last event of a page: the next page starts after it in
+// newest-first order (older, or as old with a higher id).
+type Cursor struct {
+	CreatedAt int64
+	ID        []byte
+}
+
+// Row is an event read by QueryPage.
+type Row struct {
+	ID        []byte
+	CreatedAt int64
+	Raw       []byte
+}
+
+// QueryPage reads the next page of a filter's events, newest first and ties
+// by lowest id: at most n events after the cursor (nil: from the newest),
+// and at most about maxBytes of JSON (always at least one event). It copies
+// the rows and returns the database connection before the caller sends
+// them anywhere, so a slow client never holds a connection. A page shorter
+// than n with room left under maxBytes is the last.
+func (db *DB) QueryPage(ctx context.Context, f *nostr.Filter, n int, maxBytes int64, vis Visibility, after *Cursor) ([]Row, error) {
+	if n <= 0 || matchesNothing(f) {
+		return nil, nil
+	}
+	var args []any
+	where, err := whereClause(f, vis, &args)
+	if err != nil {
+		return nil, err
+	}
+	if after != nil {
+		args = append(args, after.CreatedAt, after.ID)
+		c, id := "$"+strconv.Itoa(len(args)-1), "$"+strconv.Itoa(len(args))
+		where += " AND (e.created_at < " + c + " OR (e.created_at = " + c + " AND e.id > " + id + "))"
+	}
+	args = append(args, n, maxBytes)
+	lim, budget := "$"+strconv.Itoa(len(args)-1), "$"+strconv.Itoa(len(args))
+	// The running total keeps a page of large events to about maxBytes.
+	sql := `SELECT id, created_at, raw FROM (
+		SELECT e.id, e.created_at, e.raw,
+			sum(octet_length(e.raw)) OVER (ORDER BY e.created_at DESC, e.id ROWS UNBOUNDED PRECEDING) - octet_length(e.raw) AS before
+		FROM events e WHERE ` + where + `
+		ORDER BY e.created_at DESC, e.id LIMIT ` + lim + `) page
+	WHERE before < ` + budget + ` ORDER BY created_at DESC, id`
+	rows, err := db.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query events: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Row, error) {
+		var row Row
+		err := r.Scan(&row.ID, &row.CreatedAt, &row.Raw)
+		return row, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("query events: %w", err)
+	}
+	return out, nil
+}
+
 // CountEvents counts the events matching any of the filters (NIP-45);
 // limits are ignored.
 func (db *DB) CountEvents(ctx context.Context, filters []nostr.Filter, vis Visibility) (int64, error) {

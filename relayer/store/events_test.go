@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/nbd-wtf/go-nostr"
@@ -356,5 +357,44 @@ func TestSchemaIsolationAndReopen(t *testing.T) {
 	}()
 	if n, _ := db3.CountEvents(ctx, []nostr.Filter{{}}, Visibility{}); n != 0 {
 		t.Fatalf("second schema sees %d events", n)
+	}
+}
+
+// Paging returns exactly what one query with the same limit returns, in the
+// same order, whatever the page and byte sizes.
+func TestQueryPages(t *testing.T) {
+	db := openTest(t)
+	a := newSigner(t)
+	for i := 0; i < 57; i++ {
+		// Several events per second, so pages split ties by id.
+		save(t, db, a.event(t, 1, int64(1000+i/4), fmt.Sprint(i, " ", strings.Repeat("p", i*37)), nostr.Tag{"t", "page"}))
+	}
+	f := nostr.Filter{Tags: nostr.TagMap{"t": {"page"}}}
+	for _, limit := range []int{1, 10, 57, 100} {
+		want := query(t, db, f, limit)
+		for _, pc := range []struct {
+			n     int
+			bytes int64
+		}{{1, 1 << 20}, {7, 1 << 20}, {500, 1 << 20}, {500, 600}, {3, 1}} {
+			var got []string
+			var after *Cursor
+			for len(got) < limit {
+				rows, err := db.QueryPage(context.Background(), &f, min(pc.n, limit-len(got)), pc.bytes, Visibility{}, after)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(rows) == 0 {
+					break
+				}
+				for _, r := range rows {
+					got = append(got, hex.EncodeToString(r.ID))
+				}
+				last := rows[len(rows)-1]
+				after = &Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("limit %d, pages of %d events / %d bytes: %d events, differ from one query (%d)", limit, pc.n, pc.bytes, len(got), len(want))
+			}
+		}
 	}
 }
