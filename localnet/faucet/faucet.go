@@ -80,7 +80,10 @@ func (f *Faucet) Fund(ctx context.Context, addr aptos.AccountAddress, amount uin
 		wctx, cancel := context.WithTimeout(ctx, f.WaitCommit)
 		defer cancel()
 		for {
-			t, p := f.node.Wait(wctx, hash)
+			t, p, err := f.node.Wait(wctx, hash)
+			if err != nil {
+				return stx, hash, err
+			}
 			if t != nil {
 				if !t.Status.Success {
 					return stx, hash, fmt.Errorf("funding transaction failed: %s", t.Status.Message)

@@ -69,7 +69,7 @@ func TestMintAndFund(t *testing.T) {
 	// The hash names a committed user transaction.
 	var h [32]byte
 	hex.Decode(h[:], []byte(hashes[0]))
-	if txn, _ := n.Lookup(h); txn == nil || !txn.Status.Success {
+	if txn, _, _ := n.Lookup(h); txn == nil || !txn.Status.Success {
 		t.Fatal("funding transaction not committed when /mint answered")
 	}
 	if got := balance(t, n, a.Address); got != 500 {

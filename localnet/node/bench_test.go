@@ -82,7 +82,10 @@ func mint(to aptos.AccountAddress) *aptos.EntryFunction {
 
 func wait(b *testing.B, n *node.Node, h [32]byte) {
 	for {
-		t, p := n.Wait(context.Background(), h)
+		t, p, err := n.Wait(context.Background(), h)
+		if err != nil {
+			b.Fatal(err)
+		}
 		if t != nil {
 			return
 		}

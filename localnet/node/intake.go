@@ -272,7 +272,7 @@ func (n *Node) submit(body []byte, privileged bool) (*Pending, error) {
 		}
 		return p, nil
 	case seqTooOld:
-		if t, ok := n.ledger.ByHash(p.Hash); ok && t != nil {
+		if _, ok, _ := n.ledger.ByHash(p.Hash); ok {
 			return p, nil // it committed meanwhile
 		}
 		return nil, &Error{Kind: ErrSequenceNumberOld, Message: fmt.Sprintf(
@@ -308,28 +308,33 @@ func (n *Node) SubmitBatch(body []byte) ([]BatchFailure, error) {
 
 // Lookup finds a transaction by hash, committed or pending. The mempool is
 // asked first: a transaction leaves it only after its block is published,
-// so one missing from both was never accepted or was discarded.
-func (n *Node) Lookup(h [32]byte) (*ledger.Txn, *Pending) {
+// so one missing from both was never accepted or was discarded. The error
+// is a failure to read history back from the chain log.
+func (n *Node) Lookup(h [32]byte) (*ledger.Txn, *Pending, error) {
 	p, pending := n.mp.get(h)
-	if t, ok := n.ledger.ByHash(h); ok {
-		return t, nil
+	t, ok, err := n.ledger.ByHash(h)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ok {
+		return t, nil, nil
 	}
 	if pending {
-		return nil, p
+		return nil, p, nil
 	}
-	return nil, nil
+	return nil, nil, nil
 }
 
 // Wait returns the transaction with hash h once committed, waiting up to
 // the configured timeout while it is pending. Unknown hashes return at once.
-func (n *Node) Wait(ctx context.Context, h [32]byte) (*ledger.Txn, *Pending) {
+func (n *Node) Wait(ctx context.Context, h [32]byte) (*ledger.Txn, *Pending, error) {
 	timer := time.NewTimer(n.cfg.WaitTimeout)
 	defer timer.Stop()
 	for {
 		sig := n.commitSignal()
-		t, p := n.Lookup(h)
-		if t != nil || p == nil {
-			return t, p
+		t, p, err := n.Lookup(h)
+		if err != nil || t != nil || p == nil {
+			return t, p, err
 		}
 		select {
 		case <-sig:

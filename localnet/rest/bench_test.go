@@ -152,7 +152,10 @@ func benchmarkLoad(b *testing.B, clients int, payload func(seq uint64) aptos.Tra
 			return err
 		}
 		for {
-			t, pend := n.Wait(context.Background(), p.Hash)
+			t, pend, err := n.Wait(context.Background(), p.Hash)
+			if err != nil {
+				return err
+			}
 			if t != nil {
 				if !t.Status.Success {
 					return fmt.Errorf("transaction failed: %s", t.Status.Message)

@@ -337,7 +337,11 @@ func (s *Server) transactions(w http.ResponseWriter, r *http.Request, rq *reques
 		s.badRequest(w, rq, "Given start value (%d) is higher than the current ledger version, it must be < %d", start, head+1)
 		return
 	}
-	txns := s.node.Ledger().Range(start, int(min(uint64(limit), head-start+1)))
+	txns, err := s.node.Ledger().Range(start, int(min(uint64(limit), head-start+1)))
+	if err != nil {
+		s.nodeError(w, rq, err)
+		return
+	}
 	out := make([]any, len(txns))
 	for i, t := range txns {
 		out[i] = s.render.committed(t)
@@ -358,7 +362,11 @@ func (s *Server) accountTransactions(w http.ResponseWriter, r *http.Request, rq 
 	if !ok {
 		return
 	}
-	txns, total := s.node.Ledger().AccountTxns(addr, start, limit)
+	txns, total, err := s.node.Ledger().AccountTxns(addr, start, limit)
+	if err != nil {
+		s.nodeError(w, rq, err)
+		return
+	}
 	if total == 0 {
 		acct, err := s.node.Account(addr, rq.info.Version)
 		if err != nil || !acct.Exists {
@@ -389,12 +397,16 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, rq *request, add
 		return
 	}
 	if !set {
-		_, total := s.node.Ledger().HandleEvents(addr, creation, 0, 0)
+		_, total, _ := s.node.Ledger().HandleEvents(addr, creation, 0, 0)
 		if total > uint64(limit) {
 			start = total - uint64(limit)
 		}
 	}
-	evs, _ := s.node.Ledger().HandleEvents(addr, creation, start, limit)
+	evs, _, err := s.node.Ledger().HandleEvents(addr, creation, start, limit)
+	if err != nil {
+		s.nodeError(w, rq, err)
+		return
+	}
 	out := make([]eventJSON, 0, len(evs))
 	for _, e := range evs {
 		if e.Version > rq.info.Version {
@@ -504,7 +516,11 @@ func (s *Server) byHash(w http.ResponseWriter, r *http.Request, rq *request) {
 	if !ok {
 		return
 	}
-	t, p := s.node.Lookup(h)
+	t, p, err := s.node.Lookup(h)
+	if err != nil {
+		s.nodeError(w, rq, err)
+		return
+	}
 	s.replyLookup(w, rq, h, t, p)
 }
 
@@ -513,15 +529,20 @@ func (s *Server) waitByHash(w http.ResponseWriter, r *http.Request, rq *request)
 	if !ok {
 		return
 	}
+	var t *ledger.Txn
+	var p *node.Pending
+	var err error
 	if s.waiters.Add(1) > maxWaiters {
-		s.waiters.Add(-1)
-		t, p := s.node.Lookup(h)
-		s.replyLookup(w, rq, h, t, p)
+		t, p, err = s.node.Lookup(h)
+	} else {
+		t, p, err = s.node.Wait(r.Context(), h)
+		rq.info = s.node.Info()
+	}
+	s.waiters.Add(-1)
+	if err != nil {
+		s.nodeError(w, rq, err)
 		return
 	}
-	t, p := s.node.Wait(r.Context(), h)
-	s.waiters.Add(-1)
-	rq.info = s.node.Info()
 	s.replyLookup(w, rq, h, t, p)
 }
 
@@ -532,7 +553,11 @@ func (s *Server) byVersion(w http.ResponseWriter, r *http.Request, rq *request) 
 		s.badRequest(w, rq, "failed to parse path parameter txn_version %q: not a u64", raw)
 		return
 	}
-	t, found := s.node.Ledger().ByVersion(v)
+	t, found, err := s.node.Ledger().ByVersion(v)
+	if err != nil {
+		s.nodeError(w, rq, err)
+		return
+	}
 	if !found || v > rq.info.Version {
 		s.notFound(w, rq, "transaction_not_found", fmt.Sprintf("Transaction not found by Ledger version(%d)", v))
 		return
@@ -784,7 +809,12 @@ func (s *Server) block(w http.ResponseWriter, r *http.Request, rq *request, b le
 		FirstVersion: U64(b.FirstVersion), LastVersion: U64(b.LastVersion)}
 	if r.URL.Query().Get("with_transactions") == "true" {
 		n := int(min(b.LastVersion-b.FirstVersion+1, maxTxnPage))
-		for _, t := range s.node.Ledger().Range(b.FirstVersion, n) {
+		txns, err := s.node.Ledger().Range(b.FirstVersion, n)
+		if err != nil {
+			s.nodeError(w, rq, err)
+			return
+		}
+		for _, t := range txns {
 			j.Transactions = append(j.Transactions, s.render.committed(t))
 		}
 	}

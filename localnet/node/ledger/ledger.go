@@ -8,6 +8,7 @@ package ledger
 
 import (
 	"fmt"
+	"sort"
 	"sync"
 
 	"github.com/agi-nostr/agi-nostr/localnet/node/state"
@@ -83,19 +84,36 @@ type eventRef struct {
 
 // Ledger is the committed history. Append is called by one writer; reads
 // run concurrently.
+//
+// Without a log every transaction stays in memory. With one, only the most
+// recent Resident versions do; older ones are read back from their block's
+// record in the log when asked for (through a small cache of decoded
+// blocks), so a long-lived chain's memory holds its indexes, not its
+// history.
 type Ledger struct {
 	mu        sync.RWMutex
-	txns      []*Txn
+	txns      []*Txn // nil once evicted to the log
 	blocks    []Block
+	blockOffs []int64 // log offset of each block's record
 	byHash    map[[32]byte]uint64
 	byAccount map[state.Address][]uint64
 	byHandle  map[handleKey][]eventRef
 	log       *Log // nil: memory only
+	evicted   uint64
+	// Resident is how many recent versions stay in memory when there is a
+	// log (DefaultResident).
+	Resident uint64
+	cache    blockCache
 	// next block height and version Persist accepts; Persist runs ahead
 	// of Publish.
 	nextHeight, nextVersion uint64
 	persistMu               sync.Mutex
+	lastOff                 int64
 }
+
+// DefaultResident is how many recent versions a logged ledger keeps in
+// memory: enough for every client following the head.
+const DefaultResident = 100_000
 
 // New returns an empty in-memory ledger.
 func New() *Ledger {
@@ -103,6 +121,8 @@ func New() *Ledger {
 		byHash:    make(map[[32]byte]uint64),
 		byAccount: make(map[state.Address][]uint64),
 		byHandle:  make(map[handleKey][]eventRef),
+		Resident:  DefaultResident,
+		lastOff:   -1,
 	}
 }
 
@@ -110,8 +130,9 @@ func New() *Ledger {
 // called with every replayed block so the caller can rebuild its state.
 func Open(log *Log, apply func(Block, []*Txn) error) (*Ledger, error) {
 	l := New()
-	err := log.Replay(func(b Block, txns []*Txn) error {
-		if err := l.index(b, txns); err != nil {
+	l.log = log
+	err := log.Replay(func(off int64, b Block, txns []*Txn) error {
+		if err := l.index(b, txns, off); err != nil {
 			return err
 		}
 		return apply(b, txns)
@@ -119,7 +140,6 @@ func Open(log *Log, apply func(Block, []*Txn) error) (*Ledger, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.log = log
 	l.nextHeight, l.nextVersion = uint64(len(l.blocks)), uint64(len(l.txns))
 	return l, nil
 }
@@ -140,12 +160,15 @@ func (l *Ledger) Persist(b Block, txns []*Txn) error {
 	if err := checkBlock(b, txns, l.nextHeight, l.nextVersion); err != nil {
 		return err
 	}
+	off := int64(-1)
 	if l.log != nil {
-		if err := l.log.Append(b, txns); err != nil {
+		var err error
+		if off, err = l.log.Append(b, txns); err != nil {
 			return fmt.Errorf("append block %d: %w", b.Height, err)
 		}
 	}
 	l.nextHeight, l.nextVersion = b.Height+1, b.LastVersion+1
+	l.lastOff = off
 	return nil
 }
 
@@ -166,12 +189,16 @@ func checkBlock(b Block, txns []*Txn, height, version uint64) error {
 	return nil
 }
 
-// Publish indexes a block and makes it visible to readers.
+// Publish indexes the block Persist last wrote and makes it visible to
+// readers.
 func (l *Ledger) Publish(b Block, txns []*Txn) error {
-	return l.index(b, txns)
+	l.persistMu.Lock()
+	off := l.lastOff
+	l.persistMu.Unlock()
+	return l.index(b, txns, off)
 }
 
-func (l *Ledger) index(b Block, txns []*Txn) error {
+func (l *Ledger) index(b Block, txns []*Txn, off int64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err := checkBlock(b, txns, uint64(len(l.blocks)), uint64(len(l.txns))); err != nil {
@@ -191,6 +218,16 @@ func (l *Ledger) index(b Block, txns []*Txn) error {
 		}
 	}
 	l.blocks = append(l.blocks, b)
+	l.blockOffs = append(l.blockOffs, off)
+	if l.log != nil && off >= 0 {
+		// Evict whole blocks older than the resident window.
+		for n := uint64(len(l.txns)); l.evicted+l.Resident < n; l.evicted++ {
+			if l.blockOffs[l.blockAt(l.evicted)] < 0 {
+				break // a block that was never written cannot be read back
+			}
+			l.txns[l.evicted] = nil
+		}
+	}
 	return nil
 }
 
@@ -205,55 +242,98 @@ func (l *Ledger) Head() (version uint64, block Block, ok bool) {
 	return b.LastVersion, b, true
 }
 
+// blockAt returns the index of the block holding version v (l.mu held).
+func (l *Ledger) blockAt(v uint64) int {
+	return sort.Search(len(l.blocks), func(i int) bool { return l.blocks[i].LastVersion >= v })
+}
+
+// get returns version v, reading it back from the log when it was evicted
+// (l.mu held for reading).
+func (l *Ledger) get(v uint64) (*Txn, error) {
+	if t := l.txns[v]; t != nil {
+		return t, nil
+	}
+	bi := l.blockAt(v)
+	b := l.blocks[bi]
+	txns, err := l.cache.get(b.Height, func() ([]*Txn, error) {
+		rb, txns, err := l.log.ReadBlock(l.blockOffs[bi])
+		if err != nil {
+			return nil, err
+		}
+		if rb.Height != b.Height || len(txns) != int(b.LastVersion-b.FirstVersion+1) {
+			return nil, fmt.Errorf("chain log record of block %d holds block %d", b.Height, rb.Height)
+		}
+		return txns, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return txns[v-b.FirstVersion], nil
+}
+
 // ByVersion returns the transaction at version v.
-func (l *Ledger) ByVersion(v uint64) (*Txn, bool) {
+func (l *Ledger) ByVersion(v uint64) (*Txn, bool, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	if v >= uint64(len(l.txns)) {
-		return nil, false
+		return nil, false, nil
 	}
-	return l.txns[v], true
+	t, err := l.get(v)
+	return t, err == nil, err
 }
 
 // ByHash returns the committed transaction with hash h.
-func (l *Ledger) ByHash(h [32]byte) (*Txn, bool) {
+func (l *Ledger) ByHash(h [32]byte) (*Txn, bool, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	v, ok := l.byHash[h]
 	if !ok {
-		return nil, false
+		return nil, false, nil
 	}
-	return l.txns[v], true
+	t, err := l.get(v)
+	return t, err == nil, err
 }
 
 // Range returns up to limit transactions starting at version start.
-func (l *Ledger) Range(start uint64, limit int) []*Txn {
+func (l *Ledger) Range(start uint64, limit int) ([]*Txn, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	n := uint64(len(l.txns))
 	if start >= n || limit <= 0 {
-		return nil
+		return nil, nil
 	}
 	end := min(start+uint64(limit), n)
-	return append([]*Txn(nil), l.txns[start:end]...)
+	out := make([]*Txn, 0, end-start)
+	for v := start; v < end; v++ {
+		t, err := l.get(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
 
 // AccountTxns returns up to limit committed user transactions of sender
 // starting at sequence number start, and how many the account has.
-func (l *Ledger) AccountTxns(sender state.Address, start uint64, limit int) ([]*Txn, uint64) {
+func (l *Ledger) AccountTxns(sender state.Address, start uint64, limit int) ([]*Txn, uint64, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	vs := l.byAccount[sender]
 	n := uint64(len(vs))
 	if start >= n || limit <= 0 {
-		return nil, n
+		return nil, n, nil
 	}
 	end := min(start+uint64(limit), n)
 	out := make([]*Txn, 0, end-start)
 	for _, v := range vs[start:end] {
-		out = append(out, l.txns[v])
+		t, err := l.get(v)
+		if err != nil {
+			return nil, n, err
+		}
+		out = append(out, t)
 	}
-	return out, n
+	return out, n, nil
 }
 
 // VersionedEvent is an event with the version of its transaction.
@@ -264,20 +344,24 @@ type VersionedEvent struct {
 
 // HandleEvents returns up to limit events of the handle (addr,
 // creationNumber) starting at sequence number start, and how many exist.
-func (l *Ledger) HandleEvents(addr state.Address, creationNumber, start uint64, limit int) ([]VersionedEvent, uint64) {
+func (l *Ledger) HandleEvents(addr state.Address, creationNumber, start uint64, limit int) ([]VersionedEvent, uint64, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	refs := l.byHandle[handleKey{addr, creationNumber}]
 	n := uint64(len(refs))
 	if start >= n || limit <= 0 {
-		return nil, n
+		return nil, n, nil
 	}
 	end := min(start+uint64(limit), n)
 	out := make([]VersionedEvent, 0, end-start)
 	for _, r := range refs[start:end] {
-		out = append(out, VersionedEvent{r.version, l.txns[r.version].Events[r.index]})
+		t, err := l.get(r.version)
+		if err != nil {
+			return nil, n, err
+		}
+		out = append(out, VersionedEvent{r.version, t.Events[r.index]})
 	}
-	return out, n
+	return out, n, nil
 }
 
 // BlockByHeight returns block h.

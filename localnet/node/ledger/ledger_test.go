@@ -70,15 +70,15 @@ func TestLogRoundTripAndIndexes(t *testing.T) {
 	if v, b, _ := l2.Head(); v != 3 || b.Height != 1 {
 		t.Fatalf("head %d/%d", v, b.Height)
 	}
-	if got, ok := l2.ByHash(t1[2].Hash); !ok || got.Version != 3 {
+	if got, ok, err := l2.ByHash(t1[2].Hash); !ok || err != nil || got.Version != 3 {
 		t.Fatal("by hash")
 	}
 	var sender state.Address
 	sender[31] = 1
-	if txns, n := l2.AccountTxns(sender, 0, 10); n != 1 || txns[0].Version != 2 {
+	if txns, n, _ := l2.AccountTxns(sender, 0, 10); n != 1 || txns[0].Version != 2 {
 		t.Fatalf("account transactions %d", n)
 	}
-	if evs, n := l2.HandleEvents(sender, 2, 0, 10); n != 1 || evs[0].Version != 2 {
+	if evs, n, _ := l2.HandleEvents(sender, 2, 0, 10); n != 1 || evs[0].Version != 2 {
 		t.Fatalf("handle events %d", n)
 	}
 	if b, ok := l2.BlockByVersion(2); !ok || b.Height != 1 {
@@ -148,4 +148,71 @@ func FuzzDecodeBlock(f *testing.F) {
 			t.Fatalf("re-encoded block does not decode: %v", err)
 		}
 	})
+}
+
+// With a log, only recent versions stay in memory; older ones read back
+// from the log, through every accessor, before and after a restart.
+func TestEvictedHistoryReadsBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chain.log")
+	log, _ := OpenLog(path)
+	l, err := Open(log, func(Block, []*Txn) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Resident = 5
+	var all []*Txn
+	for h := uint64(0); h < 10; h++ {
+		b, txns := sampleBlock(h, h*3, 3)
+		for _, tx := range txns {
+			tx.Hash[2] = byte(h) // unique per block
+		}
+		if err := l.Append(b, txns); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, txns...)
+	}
+	check := func(l *Ledger, evicting bool) {
+		t.Helper()
+		resident := 0
+		for _, tx := range l.txns {
+			if tx != nil {
+				resident++
+			}
+		}
+		if evicting && resident > 5+3 {
+			t.Fatalf("%d transactions resident, want at most 8", resident)
+		}
+		for v, want := range all {
+			got, ok, err := l.ByVersion(uint64(v))
+			if err != nil || !ok || !reflect.DeepEqual(got, want) {
+				t.Fatalf("version %d read back as %+v, %v", v, got, err)
+			}
+			if got, ok, err := l.ByHash(want.Hash); err != nil || !ok || got.Version != uint64(v) {
+				t.Fatalf("hash of version %d: %v %v", v, ok, err)
+			}
+		}
+		rng, err := l.Range(0, 30)
+		if err != nil || len(rng) != 30 || rng[7].Version != 7 {
+			t.Fatalf("range: %d, %v", len(rng), err)
+		}
+		var sender state.Address
+		sender[31] = 2
+		txns, n, err := l.AccountTxns(sender, 0, 100)
+		if err != nil || n != 10 || txns[0].Version != 2 {
+			t.Fatalf("account transactions: %d, %v", n, err)
+		}
+		evs, n, err := l.HandleEvents(sender, 2, 0, 100)
+		if err != nil || n != 10 || evs[0].Version != 2 || evs[9].Version != 29 {
+			t.Fatalf("handle events: %d, %v", n, err)
+		}
+	}
+	check(l, true)
+	l.Close()
+	log, _ = OpenLog(path)
+	l2, err := Open(log, func(Block, []*Txn) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	check(l2, false)
 }

@@ -81,7 +81,7 @@ func (l *Log) sync() error {
 // Replay reads every block in order. A torn final record (a crash during its
 // write, before it was synced and acknowledged) is cut off; damage anywhere
 // else is an error, since cutting there would drop acknowledged blocks.
-func (l *Log) Replay(fn func(Block, []*Txn) error) error {
+func (l *Log) Replay(fn func(off int64, b Block, txns []*Txn) error) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if _, err := l.f.Seek(0, io.SeekStart); err != nil {
@@ -128,7 +128,7 @@ func (l *Log) Replay(fn func(Block, []*Txn) error) error {
 		if err != nil {
 			return fmt.Errorf("replay chain log at %d: %w", off, err)
 		}
-		if err := fn(b, txns); err != nil {
+		if err := fn(off, b, txns); err != nil {
 			return fmt.Errorf("replay block %d: %w", b.Height, err)
 		}
 		off += 8 + int64(size)
@@ -150,14 +150,14 @@ func (l *Log) truncate(off int64) error {
 	return l.sync()
 }
 
-// Append writes one block record and syncs it.
-func (l *Log) Append(b Block, txns []*Txn) error {
+// Append writes one block record, syncs it and returns its offset.
+func (l *Log) Append(b Block, txns []*Txn) (int64, error) {
 	payload, err := encodeBlock(b, txns)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if len(payload) > maxRecord {
-		return fmt.Errorf("block record of %d bytes exceeds %d", len(payload), maxRecord)
+		return 0, fmt.Errorf("block record of %d bytes exceeds %d", len(payload), maxRecord)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -167,14 +167,39 @@ func (l *Log) Append(b Block, txns []*Txn) error {
 	binary.LittleEndian.PutUint32(hdr[4:8], crc32.Checksum(payload, crcTable))
 	l.buf.Write(hdr[:])
 	l.buf.Write(payload)
-	if _, err := l.f.WriteAt(l.buf.Bytes(), l.size); err != nil {
-		return fmt.Errorf("write chain log: %w", err)
+	off := l.size
+	if _, err := l.f.WriteAt(l.buf.Bytes(), off); err != nil {
+		return 0, fmt.Errorf("write chain log: %w", err)
 	}
 	if err := l.sync(); err != nil {
-		return err
+		return 0, err
 	}
 	l.size += int64(l.buf.Len())
-	return nil
+	return off, nil
+}
+
+// ReadBlock reads the block record at off, as Append returned it.
+func (l *Log) ReadBlock(off int64) (Block, []*Txn, error) {
+	var hdr [8]byte
+	if _, err := l.f.ReadAt(hdr[:], off); err != nil {
+		return Block{}, nil, fmt.Errorf("read chain log at %d: %w", off, err)
+	}
+	size := binary.LittleEndian.Uint32(hdr[0:4])
+	if size > maxRecord {
+		return Block{}, nil, fmt.Errorf("read chain log at %d: record of %d bytes", off, size)
+	}
+	payload := make([]byte, size)
+	if _, err := l.f.ReadAt(payload, off+8); err != nil {
+		return Block{}, nil, fmt.Errorf("read chain log at %d: %w", off, err)
+	}
+	if crc32.Checksum(payload, crcTable) != binary.LittleEndian.Uint32(hdr[4:8]) {
+		return Block{}, nil, fmt.Errorf("read chain log at %d: checksum mismatch", off)
+	}
+	b, txns, err := decodeBlock(payload)
+	if err != nil {
+		return Block{}, nil, fmt.Errorf("read chain log at %d: %w", off, err)
+	}
+	return b, txns, nil
 }
 
 // Close closes the file.
