@@ -37,6 +37,8 @@ type fchecker struct {
 	// closures being checked, innermost last; variables of enclosing scopes
 	// they use are captured.
 	closures []*einfo
+	// matchDepth > 0 while checking match arm patterns (refutable patterns allowed)
+	matchDepth int
 }
 
 func (f *fchecker) errorf(pos syntax.Pos, format string, args ...any) {
@@ -383,7 +385,36 @@ func (f *fchecker) bindPattern(p syntax.Pattern, t *cty, byRef, refMut bool) {
 	case *syntax.StructPat:
 		f.structPattern(p, t, byRef, refMut)
 	case *syntax.LitPat:
-		f.errorf(p.Lit.Pos, "literal patterns are not supported")
+		if f.matchDepth == 0 {
+			f.errorf(p.Lit.Pos, "a literal pattern can only be used in a match arm")
+			return
+		}
+		lt := f.expr(p.Lit)
+		pt := prune(t)
+		if pt.k == tRef {
+			pt = prune(pt.elem)
+		}
+		if !unify(lt, pt) {
+			f.errorf(p.Lit.Pos, "pattern type mismatch: expected %s, found %s", pt, prune(lt))
+		}
+		f.b.pats[p] = &pinfo{sty: pt}
+	case *syntax.RangePat:
+		if f.matchDepth == 0 {
+			f.errorf(p.Pos, "a range pattern can only be used in a match arm")
+			return
+		}
+		pt := prune(t)
+		if pt.k == tRef {
+			pt = prune(pt.elem)
+		}
+		for _, l := range []*syntax.Lit{p.Lo, p.Hi} {
+			if l != nil {
+				if lt := f.expr(l); !unify(lt, pt) || !pt.isInt() {
+					f.errorf(l.Pos, "range pattern needs integers of the matched type %s", pt)
+				}
+			}
+		}
+		f.b.pats[p] = &pinfo{sty: pt}
 	}
 }
 

@@ -1145,6 +1145,16 @@ func (g *gen) match(e *syntax.MatchExpr, in *einfo) {
 			}
 			next = g.emit(vm.OpBrFalse, 0, 0, 0)
 		}
+		if sp, ok := arm.Pat.(*syntax.StructPat); ok {
+			// refutable patterns nested in the arm's pattern
+			armFails = g.nestedTests(sp, func() {
+				if isRef {
+					g.emit(vm.OpCopyLoc, 0, int32(subj), 0)
+				} else {
+					g.emit(vm.OpBorrowLoc, 0, int32(subj), 0)
+				}
+			})
+		}
 		if ai.lit != nil || ai.lo != nil || ai.hi != nil {
 			k := g.kind(g.info(e.X).ty)
 			if isRef {
@@ -1176,7 +1186,7 @@ func (g *gen) match(e *syntax.MatchExpr, in *einfo) {
 					test(ai.hi, vm.OpLt)
 				}
 			}
-			armFails = fails
+			armFails = append(armFails, fails...)
 		}
 		if arm.Guard != nil {
 			// bind from a copy so the subject survives a failing guard
@@ -1360,4 +1370,91 @@ func (g *gen) lift(l *syntax.LambdaExpr, in *einfo) *vm.Function {
 	lg.flowCheck(live)
 	lg.elideCopies(live)
 	return vf
+}
+
+// refutable reports whether a pattern can fail to match.
+func (g *gen) refutable(p syntax.Pattern) bool {
+	switch p := p.(type) {
+	case *syntax.LitPat, *syntax.RangePat:
+		return true
+	case *syntax.StructPat:
+		if pi := g.body.pats[p]; pi != nil && pi.isEnum && len(prune(pi.sty).sdef.variants) > 1 {
+			return true
+		}
+		for _, fp := range p.Fields {
+			if g.refutable(fp.Pat) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nestedTests emits the tests of the refutable patterns inside a struct or
+// variant pattern whose value push() borrows; it returns the jumps taken
+// when a test fails.
+func (g *gen) nestedTests(p *syntax.StructPat, push func()) []int {
+	pi := g.body.pats[p]
+	if pi == nil {
+		return nil
+	}
+	st := prune(g.resolve(pi.sty))
+	var fieldTys []*cty
+	if st.k == tStruct {
+		fs := st.sdef.fields
+		if st.sdef.isEnum {
+			fs = st.sdef.variants[pi.variant].fields
+		}
+		for _, fd := range fs {
+			fieldTys = append(fieldTys, subst(fd.ty, st.sdef, st.args))
+		}
+	}
+	var fails []int
+	for i, fp := range p.Fields {
+		if !g.refutable(fp.Pat) || i >= len(pi.fields) || pi.fields[i] < 0 {
+			continue
+		}
+		idx := pi.fields[i]
+		sub := func() {
+			push()
+			g.emit(vm.OpBorrowField, 0, int32(idx), 0)
+		}
+		switch q := fp.Pat.(type) {
+		case *syntax.StructPat:
+			if qi := g.body.pats[q]; qi != nil && qi.isEnum {
+				sub()
+				g.emit(vm.OpTestVariant, 0, int32(qi.variant), 0)
+				fails = append(fails, g.emit(vm.OpBrFalse, 0, 0, 0))
+			}
+			fails = append(fails, g.nestedTests(q, sub)...)
+		case *syntax.LitPat, *syntax.RangePat:
+			k := vm.KU64
+			if idx < len(fieldTys) {
+				k = g.kind(fieldTys[idx])
+			}
+			test := func(l *syntax.Lit, op vm.Op) {
+				sub()
+				g.emit(vm.OpReadRef, 0, 0, 0)
+				g.expr(l)
+				g.emit(op, k, 0, 0)
+				fails = append(fails, g.emit(vm.OpBrFalse, 0, 0, 0))
+			}
+			if lp, ok := q.(*syntax.LitPat); ok {
+				test(lp.Lit, vm.OpEq)
+			} else {
+				rp := q.(*syntax.RangePat)
+				if rp.Lo != nil {
+					test(rp.Lo, vm.OpGe)
+				}
+				if rp.Hi != nil {
+					if rp.Inclusive {
+						test(rp.Hi, vm.OpLe)
+					} else {
+						test(rp.Hi, vm.OpLt)
+					}
+				}
+			}
+		}
+	}
+	return fails
 }

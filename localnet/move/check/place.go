@@ -639,8 +639,6 @@ func (f *fchecker) match(e *syntax.MatchExpr) *cty {
 				if arm.Guard == nil {
 					covered[pi.variant] = true
 				}
-			} else if arm.Guard == nil {
-				complete = true
 			}
 		case *syntax.LitPat:
 			// Move 2.4: match on a primitive value
@@ -688,16 +686,24 @@ func (f *fchecker) match(e *syntax.MatchExpr) *cty {
 	if !complete && est.isInt() && prune(est).k == tPrim {
 		complete = rangesCover(e.Arms, in.arms, prune(est).prim.Bits())
 	}
-	if !complete {
-		if est.k == tStruct && est.sdef.isEnum {
-			for i, v := range est.sdef.variants {
-				if !covered[i] {
-					f.errorf(e.Pos, "match is not exhaustive: variant '%s' is not covered", v.name)
-					break
+	if !complete && est.k != tErr {
+		var rows [][]*xpat
+		for _, arm := range e.Arms {
+			if arm.Guard == nil {
+				rows = append(rows, []*xpat{f.xpatOf(arm.Pat)})
+			}
+		}
+		if useful(rows, []*xpat{wildPat}) {
+			missing := ""
+			if est.k == tStruct && est.sdef.isEnum {
+				for i, v := range est.sdef.variants {
+					if !covered[i] {
+						missing = ": variant '" + v.name + "' is not covered"
+						break
+					}
 				}
 			}
-		} else if est.k != tErr {
-			f.errorf(e.Pos, "match is not exhaustive")
+			f.errorf(e.Pos, "match is not exhaustive%s", missing)
 		}
 	}
 	if est.k == tStruct && !f.structAccessible(est.sdef) {
@@ -707,26 +713,151 @@ func (f *fchecker) match(e *syntax.MatchExpr) *cty {
 	return result
 }
 
-// structPatternTop checks a match arm's top-level pattern; nested patterns
-// must be irrefutable.
+// structPatternTop checks a match arm's top-level struct or variant
+// pattern; nested patterns may be refutable (variants, literals, ranges).
 func (f *fchecker) structPatternTop(p *syntax.StructPat, t *cty) {
+	f.matchDepth++
 	f.structPattern(p, t, false, false)
-	for _, fp := range p.Fields {
-		f.checkIrrefutable(fp.Pat)
-	}
+	f.matchDepth--
 }
 
-func (f *fchecker) checkIrrefutable(p syntax.Pattern) {
-	sp, ok := p.(*syntax.StructPat)
-	if !ok {
-		return
+// xpat is a pattern reduced for the exhaustiveness check.
+type xpat struct {
+	wild   bool
+	ctor   int    // variant index (0 for structs and false, 1 for true)
+	lit    string // literal key when the domain is infinite
+	nctors int    // number of constructors of the type (0: infinite)
+	arity  []int  // arity of each constructor
+	args   []*xpat
+}
+
+var wildPat = &xpat{wild: true}
+
+// xpatOf reduces a checked pattern.
+func (f *fchecker) xpatOf(p syntax.Pattern) *xpat {
+	switch p := p.(type) {
+	case *syntax.VarPat:
+		return wildPat
+	case *syntax.LitPat:
+		if p.Lit.Kind == syntax.LitBool {
+			return &xpat{ctor: boolIndex(p.Lit.Text), nctors: 2, arity: []int{0, 0}}
+		}
+		return &xpat{lit: p.Lit.Text, ctor: -1}
+	case *syntax.RangePat:
+		return &xpat{lit: "range", ctor: -1}
+	case *syntax.StructPat:
+		pi := f.b.pats[p]
+		if pi == nil || pi.sty == nil {
+			return wildPat
+		}
+		sd := prune(pi.sty).sdef
+		x := &xpat{nctors: 1}
+		if sd.isEnum {
+			x.nctors, x.ctor = len(sd.variants), pi.variant
+			for _, v := range sd.variants {
+				x.arity = append(x.arity, len(v.fields))
+			}
+		} else {
+			x.arity = []int{len(sd.fields)}
+		}
+		x.args = make([]*xpat, pi.nfields)
+		for i := range x.args {
+			x.args[i] = wildPat
+		}
+		for i, fp := range p.Fields {
+			if i < len(pi.fields) && pi.fields[i] >= 0 && pi.fields[i] < len(x.args) {
+				x.args[pi.fields[i]] = f.xpatOf(fp.Pat)
+			}
+		}
+		return x
 	}
-	if pi := f.b.pats[sp]; pi != nil && pi.isEnum && len(pi.sty.sdef.variants) > 1 {
-		f.errorf(sp.Path.Pos, "nested enum patterns are not supported; match in two steps")
+	return wildPat
+}
+
+func sameCtor(a, b *xpat) bool {
+	if a.ctor < 0 || b.ctor < 0 {
+		return a.ctor == b.ctor && a.lit == b.lit && a.lit != "range"
 	}
-	for _, fp := range sp.Fields {
-		f.checkIrrefutable(fp.Pat)
+	return a.ctor == b.ctor
+}
+
+// useful reports whether row q matches a value no row of m matches
+// (Maranget's usefulness; m and q have the same width).
+func useful(m [][]*xpat, q []*xpat) bool {
+	if len(q) == 0 {
+		return len(m) == 0
 	}
+	head := q[0]
+	specialize := func(c *xpat, n int) [][]*xpat {
+		var out [][]*xpat
+		for _, row := range m {
+			switch {
+			case row[0].wild:
+				r := make([]*xpat, 0, n+len(row)-1)
+				for i := 0; i < n; i++ {
+					r = append(r, wildPat)
+				}
+				out = append(out, append(r, row[1:]...))
+			case sameCtor(row[0], c):
+				r := append(append([]*xpat{}, padArgs(row[0], n)...), row[1:]...)
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	if !head.wild {
+		n := len(head.args)
+		return useful(specialize(head, n), append(append([]*xpat{}, padArgs(head, n)...), q[1:]...))
+	}
+	// the constructors present in the first column
+	var sample *xpat
+	seen := map[int]bool{}
+	for _, row := range m {
+		if !row[0].wild {
+			sample = row[0]
+			if row[0].ctor >= 0 {
+				seen[row[0].ctor] = true
+			}
+		}
+	}
+	if sample != nil && sample.nctors > 0 && len(seen) == sample.nctors {
+		for c := 0; c < sample.nctors; c++ {
+			n := 0
+			if c < len(sample.arity) {
+				n = sample.arity[c]
+			}
+			w := make([]*xpat, 0, n+len(q)-1)
+			for i := 0; i < n; i++ {
+				w = append(w, wildPat)
+			}
+			if useful(specialize(&xpat{ctor: c}, n), append(w, q[1:]...)) {
+				return true
+			}
+		}
+		return false
+	}
+	var def [][]*xpat
+	for _, row := range m {
+		if row[0].wild {
+			def = append(def, row[1:])
+		}
+	}
+	return useful(def, q[1:])
+}
+
+func padArgs(x *xpat, n int) []*xpat {
+	if len(x.args) == n {
+		return x.args
+	}
+	out := make([]*xpat, n)
+	for i := range out {
+		if i < len(x.args) {
+			out[i] = x.args[i]
+		} else {
+			out[i] = wildPat
+		}
+	}
+	return out
 }
 
 func boolIndex(text string) int {
