@@ -61,6 +61,25 @@ func (a *Access) CheckWrite(evt *nostr.Event, authed []string) *Rejection {
 	return Reject(Restricted, "neither the author nor the authenticated key is a writer on this relay")
 }
 
+// CheckProtected applies NIP-70: an event tagged ["-"] is accepted only
+// from a connection authenticated as its author.
+func CheckProtected(evt *nostr.Event, authed []string) *Rejection {
+	protected := false
+	for _, t := range evt.Tags {
+		if len(t) == 1 && t[0] == "-" {
+			protected = true
+			break
+		}
+	}
+	switch {
+	case !protected || slices.Contains(authed, evt.PubKey):
+		return nil
+	case len(authed) == 0:
+		return Reject(AuthRequired, "this event may only be published by its author (NIP-70)")
+	}
+	return Reject(Restricted, "this event may only be published by its author (NIP-70)")
+}
+
 // CheckFilter refuses a filter that explicitly asks for protected kinds on
 // an unauthenticated connection, so the client learns to authenticate.
 // Filters without kinds pass; Visible hides what they may not see.

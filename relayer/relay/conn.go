@@ -251,7 +251,12 @@ func (c *conn) acceptEvent(evt *nostr.Event) *policy.Rejection {
 		rl.metrics.RateLimited.WithLabelValues("event-pubkey").Inc()
 		return policy.Reject(policy.RateLimited, "too many events from this author; slow down")
 	}
-	if rej := rl.cfg.Access.CheckWrite(evt, c.authed()); rej != nil {
+	authed := c.authed()
+	rej := policy.CheckProtected(evt, authed)
+	if rej == nil {
+		rej = rl.cfg.Access.CheckWrite(evt, authed)
+	}
+	if rej != nil {
 		if rej.Prefix == policy.AuthRequired {
 			c.send(authMessage(c.challenge))
 		}

@@ -1,7 +1,7 @@
 // Package relay speaks the Nostr relay protocol over websockets: NIP-01
 // (EVENT, REQ, CLOSE, EOSE, OK, NOTICE, CLOSED), NIP-09 deletions (applied
-// by the store), NIP-11 information, NIP-42 authentication and NIP-45
-// COUNT.
+// by the store), NIP-11 information, NIP-42 authentication, NIP-45 COUNT
+// and NIP-70 protected events.
 //
 // Each connection has one reader, one writer and a bounded number of
 // message handlers. Messages to a client go through a bounded queue that
@@ -276,7 +276,7 @@ func (rl *Relay) InfoDocument() nip11.RelayInformationDocument {
 		Icon:          info.Icon,
 		Software:      info.Software,
 		Version:       info.Version,
-		SupportedNIPs: []any{1, 9, 11, 42, 45},
+		SupportedNIPs: []any{1, 9, 11, 42, 45, 70},
 		Limitation: &nip11.RelayLimitationDocument{
 			MaxMessageLength: l.MaxMessageBytes,
 			MaxSubscriptions: l.MaxSubscriptions,

@@ -480,7 +480,7 @@ func TestInfoDocument(t *testing.T) {
 	if doc.Name != "test relay" || doc.Limitation == nil || doc.Limitation.MaxMessageLength != cfg.Relay.Limits.MaxMessageBytes {
 		t.Fatalf("NIP-11 document %s", body)
 	}
-	for _, nip := range []float64{1, 9, 11, 42, 45} {
+	for _, nip := range []float64{1, 9, 11, 42, 45, 70} {
 		if !slices.Contains(doc.SupportedNIPs, any(nip)) {
 			t.Errorf("NIP-%v not advertised", nip)
 		}
@@ -821,4 +821,23 @@ func TestStalledReadersDoNotHoldTheDatabase(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("a write took %s while readers stalled", d)
 	}
+}
+
+// NIP-70: an event tagged ["-"] is accepted only from its authenticated
+// author.
+func TestProtectedEvents(t *testing.T) {
+	tr := startRelayer(t, baseConfig(t))
+	author, other := newKey(t), newKey(t)
+	evt := author.note(t, "members only", nostr.Tag{"-"})
+	r := tr.connect(t)
+	if err := publishErr(t, r, evt); err == nil || !strings.Contains(err.Error(), "auth-required:") {
+		t.Fatalf("unauthenticated: %v", err)
+	}
+	r2 := tr.connect(t)
+	authenticate(t, r2, other)
+	if err := publishErr(t, r2, evt); err == nil || !strings.Contains(err.Error(), "restricted:") {
+		t.Fatalf("republished by another key: %v", err)
+	}
+	authenticate(t, r, author)
+	publish(t, r, evt)
 }

@@ -109,6 +109,15 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		cfg.Relay.Validate = policy.CheckProjectKinds
 	}
 	s.relay = relay.New(cfg.Relay, db, s.metrics, s.log.With("part", "relay"))
+	a, l := cfg.Relay.Access, cfg.Relay.Limits
+	if a == nil {
+		a = &policy.Access{}
+	}
+	s.log.Info("policy",
+		"max_message_bytes", l.MaxMessageBytes, "max_event_tags", l.MaxEventTags, "max_subscriptions", l.MaxSubscriptions,
+		"writers", len(a.Writers), "auth_writes", a.AuthWrites, "protected_kinds", policy.SortedKinds(a.ProtectedKinds),
+		"uploaders", len(cfg.Blob.Uploaders), "max_blob_bytes", cfg.Blob.MaxBlobBytes, "quota_bytes", cfg.Blob.QuotaBytes,
+		"public_url", cfg.Relay.PublicURL)
 	s.routes(blob.NewHandler(cfg.Blob, blobs, s.metrics, s.log.With("part", "blob")))
 	return s, nil
 }
