@@ -66,6 +66,15 @@ func (p *stageProgress) update(done, total int64) {
 	p.last = done
 }
 
+// updateStage is update for work of several stages.
+func (p *stageProgress) updateStage(stage string, done, total int64) {
+	if stage != p.stage {
+		p.finish()
+		p.stage, p.started, p.last = stage, false, 0
+	}
+	p.update(done, total)
+}
+
 func (p *stageProgress) finish() {
 	if p.started {
 		p.r.Finish()
@@ -189,13 +198,23 @@ func newPowocTrainCmd() *cobra.Command {
 	var data []string
 	var out, from, contexts string
 	var params []string
+	var search bool
+	var sampleBytes int64
+	var rounds, maxContexts int
 	cmd := &cobra.Command{
 		Use:   "train --data FILE... --out MODEL [--from MODEL]",
-		Short: "Fit the built-in evaluator's parameters to training data (deterministic)",
-		Long: `Fit the built-in evaluator's parameters to training data: the model codes
-the files in the order given, as one stream, and keeps what its adaptive maps
-learned. The same files in the same order always give the same model.
-Training files may be given with --data (repeatable) or as arguments.`,
+		Short: "Fit the built-in evaluator to training data (deterministic)",
+		Long: `Fit the built-in evaluator to training data, in two steps. First the
+architecture (which contexts, the learning rates) is fitted to a sample of
+the training data (--sample-bytes, in 64 KiB blocks spread over all of it):
+a greedy search keeps every change that shortens the sample's code. Then the
+model codes the training files, in the order given, as one stream, and keeps
+what its adaptive maps learned as its parameters.
+
+With --from the given model's architecture is kept and only the second step
+runs. The same files in the same order (and --from model) always give the
+same model file. Training files may be given with --data (repeatable) or as
+arguments.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			files := append(append([]string{}, data...), args...)
 			if len(files) == 0 {
@@ -203,7 +222,7 @@ Training files may be given with --data (repeatable) or as arguments.`,
 			}
 			ctx, cancel := signalContext(cmd)
 			defer cancel()
-			opt := powoc.TrainOptions{Runtime: cm.DefaultRuntime()}
+			opt := powoc.TrainOptions{Runtime: cm.DefaultRuntime(), SearchRounds: rounds, MaxContexts: maxContexts}
 			if from != "" {
 				if contexts != "" {
 					return errors.New("--contexts cannot change a model given with --from")
@@ -236,20 +255,29 @@ Training files may be given with --data (repeatable) or as arguments.`,
 				}
 			}
 			var readers []io.Reader
-			var total int64
+			var readersAt []io.ReaderAt
+			var sizes []int64
 			for _, name := range files {
 				f, err := os.Open(name)
 				if err != nil {
 					return fmt.Errorf("open training data: %w", err)
 				}
 				defer f.Close()
-				if st, err := f.Stat(); err == nil {
-					total += st.Size()
+				st, err := f.Stat()
+				if err != nil {
+					return fmt.Errorf("open training data: %w", err)
 				}
-				readers = append(readers, f)
+				readers = append(readers, io.NewSectionReader(f, 0, st.Size()))
+				readersAt = append(readersAt, f)
+				sizes = append(sizes, st.Size())
+			}
+			if search && opt.From == nil && sampleBytes > 0 {
+				if opt.Sample, err = cm.Sample(readersAt, sizes, sampleBytes); err != nil {
+					return err
+				}
 			}
 			prog := newProgress(cmd.ErrOrStderr(), "train")
-			opt.Progress = func(done int64) { prog.update(done, total) }
+			opt.Progress = prog.updateStage
 			m, err := powoc.TrainCM(ctx, opt, readers...)
 			prog.finish()
 			if err != nil {
@@ -258,11 +286,16 @@ Training files may be given with --data (repeatable) or as arguments.`,
 			return writeModel(cmd, out, m)
 		},
 	}
-	cmd.Flags().StringArrayVar(&data, "data", nil, "training data file (repeatable)")
-	cmd.Flags().StringVar(&out, "out", "", "model file to write (required)")
-	cmd.Flags().StringVar(&from, "from", "", "continue from this model instead of an untrained one")
-	cmd.Flags().StringVar(&contexts, "contexts", "", "contexts of a new model (default "+cm.FormatContexts(cm.DefaultConfig().Contexts)+")")
-	cmd.Flags().StringArrayVar(&params, "param", nil, "memory size while training, KEY=VALUE (e.g. cm.table_bits=24)")
+	f := cmd.Flags()
+	f.StringArrayVar(&data, "data", nil, "training data file (repeatable)")
+	f.StringVar(&out, "out", "", "model file to write (required)")
+	f.StringVar(&from, "from", "", "continue from this model, keeping its architecture")
+	f.StringVar(&contexts, "contexts", "", "contexts of a new model, where the search starts (default "+cm.FormatContexts(cm.DefaultConfig().Contexts)+")")
+	f.BoolVar(&search, "search", true, "fit the architecture to a sample before training")
+	f.Int64Var(&sampleBytes, "sample-bytes", 1<<20, "bytes of training data the architecture search codes per candidate")
+	f.IntVar(&rounds, "rounds", 2, "passes of the architecture search, at most")
+	f.IntVar(&maxContexts, "max-contexts", cm.DefaultMaxContexts, "most contexts the search may choose (each costs speed)")
+	f.StringArrayVar(&params, "param", nil, "memory size while training, KEY=VALUE (e.g. cm.table_bits=24)")
 	_ = cmd.MarkFlagRequired("out")
 	return cmd
 }

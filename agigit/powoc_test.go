@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/agi-nostr/agi-nostr/internal/powoc"
+	"github.com/agi-nostr/agi-nostr/internal/powoc/cm"
 	"github.com/agi-nostr/agi-nostr/internal/powoc/corpus"
 )
 
@@ -40,19 +41,34 @@ func TestPowocCommands(t *testing.T) {
 	small := []string{"--param", "cm.table_bits=18", "--param", "cm.match_bits=16", "--param", "cm.window_bits=20"}
 
 	mustRun(t, "powoc", "init", "--out", path("base.safetensors"))
-	out := mustRun(t, append([]string{"powoc", "train", "--data", path("train1"), "--data", path("train2"), "--out", path("m.safetensors")}, small...)...)
+	search := []string{"--sample-bytes", "65536", "--rounds", "1"}
+	out := mustRun(t, append(append([]string{"powoc", "train", "--data", path("train1"), "--data", path("train2"), "--out", path("m.safetensors")}, small...), search...)...)
 	if !strings.Contains(out, "m.safetensors") {
 		t.Fatalf("train printed %q", out)
 	}
 	// Training is deterministic.
-	mustRun(t, append([]string{"powoc", "train", path("train1"), path("train2"), "--out", path("m2.safetensors")}, small...)...)
+	mustRun(t, append(append([]string{"powoc", "train", path("train1"), path("train2"), "--out", path("m2.safetensors")}, small...), search...)...)
 	a, _ := os.ReadFile(path("m.safetensors"))
 	b, _ := os.ReadFile(path("m2.safetensors"))
 	if !bytes.Equal(a, b) {
 		t.Fatal("training twice gave different models")
 	}
-	// Continuing from a model gives another one.
+	// Continuing from a model keeps its architecture; without the search a
+	// new model keeps the default one.
 	mustRun(t, append([]string{"powoc", "train", "--from", path("m.safetensors"), "--data", path("train1"), "--out", path("m3.safetensors")}, small...)...)
+	mustRun(t, append([]string{"powoc", "train", "--search=false", "--data", path("train1"), "--out", path("m4.safetensors")}, small...)...)
+	for name, want := range map[string]string{"m3.safetensors": path("m.safetensors"), "m4.safetensors": path("base.safetensors")} {
+		a, _ := os.ReadFile(path(name))
+		b, _ := os.ReadFile(want)
+		ma, err := powoc.DecodeCMModel(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mb, _ := powoc.DecodeCMModel(b)
+		if cm.FormatContexts(ma.Config.Contexts) != cm.FormatContexts(mb.Config.Contexts) {
+			t.Fatalf("%s has contexts %v, want %v", name, ma.Config.Contexts, mb.Config.Contexts)
+		}
+	}
 
 	out = mustRun(t, append([]string{"powoc", "score", "--model", path("m.safetensors"), "--parent", path("base.safetensors"),
 		"--data", path("val"), "--out", path("c.powoc"), "--json"}, small...)...)

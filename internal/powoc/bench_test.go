@@ -3,6 +3,7 @@ package powoc
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,7 +49,15 @@ func benchFiles(b *testing.B) (dir string) {
 		untrained := &CMModel{Config: cm.DefaultConfig(), Params: cm.DefaultParams(cm.DefaultConfig())}
 		enc, _ := untrained.Encode()
 		os.WriteFile(filepath.Join(benchDir, "untrained.safetensors"), enc, 0o644)
-		trained, err := TrainCM(context.Background(), TrainOptions{Config: cm.DefaultConfig(), Runtime: cm.DefaultRuntime()}, bytes.NewReader(train))
+		// As agigit powoc train does by default: fit the architecture to a
+		// 1 MiB sample, then train on all of it.
+		sample, err := cm.Sample([]io.ReaderAt{bytes.NewReader(train)}, []int64{int64(len(train))}, 1<<20)
+		if err != nil {
+			benchErr = err
+			return
+		}
+		trained, err := TrainCM(context.Background(), TrainOptions{Config: cm.DefaultConfig(), Runtime: cm.DefaultRuntime(),
+			Sample: sample, SearchRounds: 2}, bytes.NewReader(train))
 		if err != nil {
 			benchErr = err
 			return

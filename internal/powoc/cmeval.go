@@ -18,7 +18,7 @@ import (
 // to the model's arithmetic that changes a code gets a new version.
 const (
 	CMName    = "cm"
-	CMVersion = "1"
+	CMVersion = "2"
 )
 
 // Metadata keys that name a model file's evaluator.
@@ -160,19 +160,46 @@ func (e CM) Decode(ctx context.Context, model *Model, params map[string]string, 
 
 // TrainOptions control TrainCM.
 type TrainOptions struct {
-	Config   cm.Config  // architecture of a new model (ignored with From)
-	From     *CMModel   // continue from this model's parameters, nil to start untrained
-	Runtime  cm.Runtime // memory sizes while training
-	Progress func(done int64)
+	Config  cm.Config  // architecture of a new model, or where the search starts
+	From    *CMModel   // continue from this model (its architecture is kept)
+	Runtime cm.Runtime // memory sizes while training
+	// Sample, when set (and From is not), is the data the architecture is
+	// fitted to first (see cm.Search and cm.Sample).
+	Sample       []byte
+	SearchRounds int
+	MaxContexts  int
+	// Progress is told the stage ("search" or "train"), the bytes coded in
+	// it so far and its total (-1 when unknown).
+	Progress func(stage string, done, total int64)
 }
 
-// TrainCM fits a cm model to training data: it codes the files one after
-// the other, as one stream, and keeps the state its adaptive maps reach.
-// The result depends only on the options and the bytes, in order.
+// TrainCM fits a cm model to training data in two steps. First, unless
+// continuing from a model, it fits the architecture (contexts and rates) to
+// a sample of the training data by greedy search, keeping each change that
+// shortens the sample's code. Then it codes the training inputs one after
+// the other, as one stream, and keeps the state the adaptive maps reach as
+// the model's parameters. The result depends only on the options and the
+// bytes, in order.
 func TrainCM(ctx context.Context, opt TrainOptions, data ...io.Reader) (*CMModel, error) {
 	cfg, p := opt.Config, (*cm.Params)(nil)
+	progress := func(stage string, done, total int64) {
+		if opt.Progress != nil {
+			opt.Progress(stage, done, total)
+		}
+	}
 	if opt.From != nil {
 		cfg, p = opt.From.Config, opt.From.Params
+	} else if len(opt.Sample) > 0 {
+		var err error
+		cfg, _, err = cm.Search(ctx, cfg, opt.Sample, cm.SearchOptions{
+			Runtime: opt.Runtime, Rounds: opt.SearchRounds, MaxContexts: opt.MaxContexts,
+			Progress: func(evaluated int, _ int64) {
+				progress("search", int64(evaluated)*int64(len(opt.Sample)), -1)
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	m, err := cm.New(cfg, opt.Runtime, p)
 	if err != nil {
@@ -183,9 +210,7 @@ func TrainCM(ctx context.Context, opt TrainOptions, data ...io.Reader) (*CMModel
 		base := done
 		prog := func(n int64) {
 			done = base + n
-			if opt.Progress != nil {
-				opt.Progress(done)
-			}
+			progress("train", done, -1)
 		}
 		if _, _, err := cm.Encode(ctx, m, r, io.Discard, prog); err != nil {
 			return nil, fmt.Errorf("train on input %d: %w", i+1, err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -107,8 +108,13 @@ func buildShared(t testing.TB) error {
 		return err
 	}
 	writeModel(t, shared.untrained, &CMModel{Config: cm.DefaultConfig(), Params: cm.DefaultParams(cm.DefaultConfig())})
-	tm, err := TrainCM(context.Background(), TrainOptions{Config: cm.DefaultConfig(), Runtime: smallRuntime},
-		bytes.NewReader(goSource(t, corpus.ValidationSize, 600000)))
+	train := goSource(t, corpus.ValidationSize, 600000)
+	sample, err := cm.Sample([]io.ReaderAt{bytes.NewReader(train)}, []int64{int64(len(train))}, 192<<10)
+	if err != nil {
+		return err
+	}
+	tm, err := TrainCM(context.Background(), TrainOptions{Config: cm.DefaultConfig(), Runtime: cm.DefaultRuntime(), Sample: sample, SearchRounds: 1},
+		bytes.NewReader(train))
 	if err != nil {
 		return err
 	}
@@ -214,8 +220,15 @@ func TestDeterministicClaims(t *testing.T) {
 
 func TestTrainingLowersScore(t *testing.T) {
 	f := newFixture(t)
-	u := score(t, CM{}, openModel(t, f.untrained), nil, f.data, filepath.Join(f.dir, "u"))
-	tr := score(t, CM{}, openModel(t, f.trained), nil, f.data, filepath.Join(f.dir, "t"))
+	scoreDefault := func(model, out string) *Result {
+		res, err := Score(context.Background(), ScoreRequest{Evaluator: CM{}, Model: openModel(t, model), Data: f.data, Out: out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	u := scoreDefault(f.untrained, filepath.Join(f.dir, "u"))
+	tr := scoreDefault(f.trained, filepath.Join(f.dir, "t"))
 	t.Logf("untrained %d code bits, trained %d (%.2f%% fewer)", u.CodeBits, tr.CodeBits, 100*float64(u.CodeBits-tr.CodeBits)/float64(u.CodeBits))
 	if tr.CodeBits >= u.CodeBits || tr.DescriptionBits >= u.DescriptionBits {
 		t.Fatalf("training did not lower the score: untrained %+v, trained %+v", u, tr)
@@ -286,7 +299,7 @@ func TestVerifyRejects(t *testing.T) {
 		{"trailing byte", append(bytes.Clone(good), 0), VerifyRequest{}, "after the code"},
 		{"magic", flip(0), VerifyRequest{}, "not a claim"},
 		{"evaluator name", reencode(func(h *claim.Header) { h.Evaluator = "cn" }), VerifyRequest{}, "not built in"},
-		{"evaluator version", reencode(func(h *claim.Header) { h.EvaluatorVersion = "2" }), VerifyRequest{}, "version"},
+		{"evaluator version", reencode(func(h *claim.Header) { h.EvaluatorVersion = "9" }), VerifyRequest{}, "version"},
 		{"model id in header", flip(8 + 2 + 1 + len(h.Evaluator) + 1 + len(h.EvaluatorVersion) + 3), VerifyRequest{}, "wrong model"},
 		{"data id in header", reencode(func(h *claim.Header) { h.Data[5] ^= 1 }), VerifyRequest{}, "decoded data has id"},
 		{"data length", reencode(func(h *claim.Header) { h.DataLen-- }), VerifyRequest{}, ""},
@@ -346,6 +359,9 @@ func TestParentDelta(t *testing.T) {
 func externalEvaluator(t *testing.T) *External {
 	t.Helper()
 	t.Setenv("POWOC_TEST_EVALUATOR", "1")
+	// The evaluator process runs on one thread, this one on all of them:
+	// their claims must still be equal.
+	t.Setenv("GOMAXPROCS", "1")
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -371,7 +387,7 @@ func TestExternalEvaluator(t *testing.T) {
 	a, _ := os.ReadFile(ext)
 	b, _ := os.ReadFile(in)
 	if !bytes.Equal(a, b) {
-		t.Fatal("the external and built-in evaluators wrote different claims")
+		t.Fatal("the external (GOMAXPROCS=1) and built-in evaluators wrote different claims")
 	}
 	res, err := Verify(context.Background(), VerifyRequest{Claim: in, Model: model, Data: f.data,
 		Resolve: func(*claim.Header) (Evaluator, error) { return ev, nil }})

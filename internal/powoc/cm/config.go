@@ -77,6 +77,7 @@ func FormatContexts(cs []Context) string {
 type Config struct {
 	Contexts  []Context // hashed contexts, in mixer input order
 	MatchMin  int       // bytes a match must share before it predicts
+	FastMin   int       // match length from which the match alone predicts (0: never)
 	MixerRate int32     // mixer learning rate
 	SMLimit   uint32    // stateMap update count at which the step stops shrinking
 	APMRate   uint      // apm adaptation shift
@@ -87,6 +88,7 @@ func DefaultConfig() Config {
 	return Config{
 		Contexts:  []Context{Order0, Order1, Order2, Order3, Order4, Order6, Word, WordPair},
 		MatchMin:  6,
+		FastMin:   128,
 		MixerRate: 3,
 		SMLimit:   1023,
 		APMRate:   7,
@@ -111,6 +113,9 @@ func (c Config) Validate() error {
 	if c.MatchMin < 2 || c.MatchMin > 8 {
 		return fmt.Errorf("cm: match_min %d, want 2 to 8", c.MatchMin)
 	}
+	if c.FastMin != 0 && (c.FastMin < 8 || c.FastMin > maxMatchLen) {
+		return fmt.Errorf("cm: fast_min %d, want 0 or 8 to %d", c.FastMin, maxMatchLen)
+	}
 	if c.MixerRate < 1 || c.MixerRate > 64 {
 		return fmt.Errorf("cm: mixer_rate %d, want 1 to 64", c.MixerRate)
 	}
@@ -127,6 +132,7 @@ func (c Config) Validate() error {
 const (
 	KeyContexts  = "cm.contexts"
 	KeyMatchMin  = "cm.match_min"
+	KeyFastMin   = "cm.fast_min"
 	KeyMixerRate = "cm.mixer_rate"
 	KeySMLimit   = "cm.sm_limit"
 	KeyAPMRate   = "cm.apm_rate"
@@ -137,6 +143,7 @@ func (c Config) Metadata() map[string]string {
 	return map[string]string{
 		KeyContexts:  FormatContexts(c.Contexts),
 		KeyMatchMin:  strconv.Itoa(c.MatchMin),
+		KeyFastMin:   strconv.Itoa(c.FastMin),
 		KeyMixerRate: strconv.Itoa(int(c.MixerRate)),
 		KeySMLimit:   strconv.Itoa(int(c.SMLimit)),
 		KeyAPMRate:   strconv.Itoa(int(c.APMRate)),
@@ -160,6 +167,7 @@ func ConfigFromMetadata(md map[string]string) (Config, error) {
 		set func(int)
 	}{
 		{KeyMatchMin, func(v int) { c.MatchMin = v }},
+		{KeyFastMin, func(v int) { c.FastMin = v }},
 		{KeyMixerRate, func(v int) { c.MixerRate = int32(v) }},
 		{KeySMLimit, func(v int) { c.SMLimit = uint32(v) }},
 		{KeyAPMRate, func(v int) { c.APMRate = uint(v) }},

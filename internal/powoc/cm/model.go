@@ -40,6 +40,12 @@ type Model struct {
 
 	sm  [maxContexts * numStates]uint32 // the contexts' stateMaps (state -> probability)
 	smM stateMap                        // match: (length bucket, expected bit) -> probability
+	smF stateMap                        // the same, alone, on long matches
+
+	// fast is set for a byte that starts inside a match of at least
+	// FastMin bytes: the match alone predicts it and the contexts are
+	// neither looked up nor updated, until a bit differs from the match.
+	fast bool
 
 	matchIdx  []uint32 // hash of the last MatchMin bytes -> position after them
 	matchHash uint32
@@ -51,6 +57,7 @@ type Model struct {
 	mx   mixer
 	apm0 apm
 	apm1 apm
+	apmF apm   // refines the fast prediction by the last two bytes
 	pr   int32 // mixer output, 12 bits
 }
 
@@ -80,13 +87,20 @@ func New(cfg Config, rt Runtime, p *Params) (*Model, error) {
 		c0:       1,
 		nib:      1,
 		slots:    newSlotTable(rt.TableBits),
-		smM:      stateMap{t: append([]uint32(nil), p.Match...), limit: cfg.SMLimit},
+		smM:      stateMap{t: make([]uint32, matchBuckets*2), limit: cfg.SMLimit},
+		smF:      stateMap{t: make([]uint32, matchBuckets*2), limit: cfg.SMLimit},
 		matchIdx: make([]uint32, 1<<rt.MatchBits),
-		mx:       mixer{n: n + 2, w: append([]int32(nil), p.Mixer...), lr: cfg.MixerRate},
-		apm0:     apm{t: append([]uint16(nil), p.APM0...), rate: cfg.APMRate},
+		mx:       mixer{n: n + 2, w: make([]int32, len(p.Mixer)), lr: cfg.MixerRate},
+		apm0:     newAPM(256, cfg.APMRate),
 		apm1:     newAPM(apm1Contexts, cfg.APMRate),
+		apmF:     newAPM(apm1Contexts, cfg.APMRate),
 	}
-	copy(m.sm[:], p.StateMaps)
+	unpackStates(m.sm[:], p.StateMaps, cfg.SMLimit)
+	unpackStates(m.smM.t, p.Match, cfg.SMLimit)
+	unpackStates(m.smF.t, p.Fast, cfg.SMLimit)
+	for i, w := range p.Mixer {
+		m.mx.w[i] = int32(w) << 8
+	}
 	for i, k := range cfg.Contexts {
 		m.kind[i] = k
 	}
@@ -96,6 +110,14 @@ func New(cfg Config, rt Runtime, p *Params) (*Model, error) {
 
 // P returns the probability that the next bit is a one, in 1/65536 units.
 func (m *Model) P() int {
+	if m.fast {
+		eb := uint32(m.hist[m.matchPtr&m.histMask]) | 256
+		b := (eb >> (7 - m.bit)) & 1
+		m.matchCtx = lenBucket(m.matchLen)*2 + b
+		p0 := int32(m.smF.t[m.matchCtx] >> 20)
+		p1 := m.apmF.pp(p0, int((m.c0|(m.c4&0xff)<<8|(eb&0xff)<<16)*2654435761>>16))
+		return int(p0*4 + p1*12)
+	}
 	t := m.slots.t
 	x := &m.x
 	nib := m.nib
@@ -130,6 +152,10 @@ func (m *Model) P() int {
 
 // Update learns bit y (0 or 1), the bit that followed the last P.
 func (m *Model) Update(y int) {
+	if m.fast {
+		m.updateFast(y)
+		return
+	}
 	m.mx.update(m.x[:m.n+2], y)
 	m.apm0.update(y)
 	m.apm1.update(y)
@@ -163,13 +189,48 @@ func (m *Model) Update(y int) {
 		m.nib = 1
 		m.findSlots(m.c0)
 	case 8:
-		c := byte(m.c0)
-		m.hist[m.pos&m.histMask] = c
-		m.pos++
-		m.c0, m.nib, m.bit = 1, 1, 0
-		m.c4 = m.c4<<8 | uint32(c)
-		m.c8 = m.c8<<8 | uint64(c)
-		m.byteUpdate()
+		m.endByte()
+	}
+}
+
+func (m *Model) endByte() {
+	c := byte(m.c0)
+	m.hist[m.pos&m.histMask] = c
+	m.pos++
+	m.c0, m.nib, m.bit = 1, 1, 0
+	m.c4 = m.c4<<8 | uint32(c)
+	m.c8 = m.c8<<8 | uint64(c)
+	m.byteUpdate()
+}
+
+// updateFast is Update for a byte in a long match.
+func (m *Model) updateFast(y int) {
+	m.smF.update(m.matchCtx, y)
+	m.apmF.update(y)
+	expected := int(m.matchCtx & 1)
+	m.c0 = m.c0<<1 | uint32(y)
+	m.nib = m.nib<<1 | uint32(y)
+	m.bit++
+	if y != expected {
+		// The match is over: the full model takes the rest of the byte,
+		// from the slots of the nibble being coded.
+		m.fast = false
+		m.matchLen = 0
+		switch {
+		case m.bit < 4:
+			m.findSlots(0)
+		case m.bit > 4:
+			m.findSlots(m.c0 >> (m.bit - 4))
+		}
+	}
+	switch m.bit {
+	case 4:
+		m.nib = 1
+		if !m.fast {
+			m.findSlots(m.c0)
+		}
+	case 8:
+		m.endByte()
 	}
 }
 
@@ -235,8 +296,11 @@ func (m *Model) byteUpdate() {
 		// wait for the cache.
 		m.touch += byte(m.matchIdx[m.matchHash])
 	}
-	m.findSlots(0)
 	m.matchUpdate()
+	m.fast = m.cfg.FastMin > 0 && m.matchLen >= m.cfg.FastMin
+	if !m.fast {
+		m.findSlots(0)
+	}
 }
 
 // findSlots looks up the slots of every hashed context for the nibble that
