@@ -6,6 +6,12 @@ module std::vector {
     const EINDEX_OUT_OF_BOUNDS: u64 = 0x20000;
     /// A range's left end is greater than its right end.
     const EINVALID_RANGE: u64 = 0x20001;
+
+    /// Whether append, trim, insert and remove use the native `move_range`,
+    /// as on Aptos mainnet (one native call instead of a loop of swaps). A VM
+    /// without that native can run this module with the constant set to false:
+    /// results and abort codes are the same either way.
+    const USE_MOVE_RANGE: bool = true;
     /// Two vectors that must have the same length do not.
     const EVECTORS_LENGTH_MISMATCH: u64 = 0x20002;
     /// A step of zero was given to `range_with_step`.
@@ -85,8 +91,15 @@ module std::vector {
 
     /// Appends all of `other` to `self`, preserving order.
     public fun append<Element>(self: &mut vector<Element>, other: vector<Element>) {
-        reverse(&mut other);
-        reverse_append(self, other);
+        if (USE_MOVE_RANGE) {
+            let at = length(self);
+            let n = length(&other);
+            move_range(&mut other, 0, n, self, at);
+            destroy_empty(other);
+        } else {
+            reverse(&mut other);
+            reverse_append(self, other);
+        }
     }
 
     /// Appends `other` to `self` in reverse order.
@@ -101,9 +114,17 @@ module std::vector {
 
     /// Cuts `self` to `new_len` elements and returns the removed tail, in order.
     public fun trim<Element>(self: &mut vector<Element>, new_len: u64): vector<Element> {
-        let tail = trim_reverse(self, new_len);
-        reverse(&mut tail);
-        tail
+        if (USE_MOVE_RANGE) {
+            let n = length(self);
+            assert!(new_len <= n, EINDEX_OUT_OF_BOUNDS);
+            let tail = empty();
+            move_range(self, new_len, n - new_len, &mut tail, 0);
+            tail
+        } else {
+            let tail = trim_reverse(self, new_len);
+            reverse(&mut tail);
+            tail
+        }
     }
 
     /// Cuts `self` to `new_len` elements and returns the removed tail, last first.
@@ -159,6 +180,13 @@ module std::vector {
     public fun insert<Element>(self: &mut vector<Element>, i: u64, e: Element) {
         let n = length(self);
         assert!(i <= n, EINDEX_OUT_OF_BOUNDS);
+        // Far from the end one native move is cheaper than a chain of swaps.
+        if (USE_MOVE_RANGE && i + 2 < n) {
+            let one = singleton(e);
+            move_range(&mut one, 0, 1, self, i);
+            destroy_empty(one);
+            return
+        };
         push_back(self, e);
         let j = n;
         while (j > i) {
@@ -171,6 +199,13 @@ module std::vector {
     public fun remove<Element>(self: &mut vector<Element>, i: u64): Element {
         let n = length(self);
         if (i >= n) abort EINDEX_OUT_OF_BOUNDS;
+        if (USE_MOVE_RANGE && i + 3 < n) {
+            let one = empty();
+            move_range(self, i, 1, &mut one, 0);
+            let e = pop_back(&mut one);
+            destroy_empty(one);
+            return e
+        };
         let j = i;
         while (j + 1 < n) {
             swap(self, j, j + 1);
