@@ -39,7 +39,7 @@ func newModel(t *testing.T, owner *user, relays []*relay, extraInit ...string) s
 	return dir
 }
 
-func address(t *testing.T, u *user, dir string) string {
+func address(t testing.TB, u *user, dir string) string {
 	out, _ := u.ok(dir, "address")
 	return strings.TrimSpace(out)
 }

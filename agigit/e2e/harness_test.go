@@ -66,7 +66,7 @@ func moduleRoot() (string, error) {
 
 // relay is one relayer process.
 type relay struct {
-	t       *testing.T
+	t       testing.TB
 	dbURL   string
 	schema  string
 	BlobDir string
@@ -81,7 +81,7 @@ func (r *relay) URL() string { return "ws://" + r.Addr }
 
 // startRelays starts n relayers, each on its own schema and blob
 // directory, with rate limits off (the tests push in bursts).
-func startRelays(t *testing.T, n int) []*relay {
+func startRelays(t testing.TB, n int) []*relay {
 	t.Helper()
 	out := make([]*relay, n)
 	var wg sync.WaitGroup
@@ -178,7 +178,7 @@ func (r *relay) Stop() {
 }
 
 // blobs lists the blob files the relayer stores.
-func (r *relay) blobs(t *testing.T) []string {
+func (r *relay) blobs(t testing.TB) []string {
 	t.Helper()
 	var out []string
 	filepath.WalkDir(r.BlobDir, func(p string, d os.DirEntry, err error) error {
@@ -192,12 +192,12 @@ func (r *relay) blobs(t *testing.T) []string {
 
 // user is someone running agigit with their own key and home.
 type user struct {
-	t    *testing.T
+	t    testing.TB
 	home string
 	Npub string
 }
 
-func newUser(t *testing.T) *user {
+func newUser(t testing.TB) *user {
 	t.Helper()
 	u := &user{t: t, home: t.TempDir()}
 	out, _ := u.ok("", "key", "new")
@@ -206,7 +206,7 @@ func newUser(t *testing.T) *user {
 }
 
 // anonymous is a user without a key.
-func anonymous(t *testing.T) *user { return &user{t: t, home: t.TempDir()} }
+func anonymous(t testing.TB) *user { return &user{t: t, home: t.TempDir()} }
 
 func (u *user) command(dir string, args ...string) *exec.Cmd {
 	if dir != "" {
@@ -244,7 +244,7 @@ func (u *user) ok(dir string, args ...string) (string, string) {
 }
 
 // randomFile writes n pseudo-random bytes (seeded) to path.
-func randomFile(t *testing.T, path string, n int, seed byte) []byte {
+func randomFile(t testing.TB, path string, n int, seed byte) []byte {
 	t.Helper()
 	b := make([]byte, n)
 	rand.NewChaCha8([32]byte{seed}).Read(b)
@@ -259,7 +259,7 @@ func randomFile(t *testing.T, path string, n int, seed byte) []byte {
 
 // sameTree checks that two working trees hold the same files, byte for
 // byte (the .agigit stores aside).
-func sameTree(t *testing.T, a, b string) {
+func sameTree(t testing.TB, a, b string) {
 	t.Helper()
 	list := func(root string) map[string][]byte {
 		m := make(map[string][]byte)
@@ -298,7 +298,7 @@ func sameTree(t *testing.T, a, b string) {
 }
 
 // pushStat reads the "shards uploaded: N" figure of a push.
-func pushStat(t *testing.T, stderr string) int {
+func pushStat(t testing.TB, stderr string) int {
 	t.Helper()
 	i := strings.Index(stderr, "shards uploaded: ")
 	if i < 0 {

@@ -48,7 +48,7 @@ var ErrNotRecipient = errors.New("the object is private and your key is not amon
 // segment).
 func (s *Session) FetchObjects(ctx context.Context, files []repo.FileEntry) error {
 	for _, f := range files {
-		if s.Repo.HasObject(f.ID) {
+		if s.Repo.Available(f.ID) {
 			continue
 		}
 		if err := s.fetchFile(ctx, f); err != nil {
@@ -110,7 +110,7 @@ func (s *Session) fetchFile(ctx context.Context, f repo.FileEntry) error {
 	}
 	// Every segment was checked against its id, and the segment ids were
 	// checked against the file id when the commit was read.
-	if err := r.ImportObject(partPath, f.ID); err != nil {
+	if err := r.AddFetched(partPath, f.ID); err != nil {
 		return err
 	}
 	return os.RemoveAll(dir)
@@ -269,20 +269,25 @@ func (s *Session) fetchSegment(ctx context.Context, sg repo.Segment, label strin
 			return shardSources{placed, others}
 		}
 		shardDir := filepath.Join(dir, "shards-"+short(me.Event.ID))
-		if err := s.downloadShards(ctx, m, sources, shardDir, label); err != nil {
+		// Shards left by an interrupted run were checked when they landed
+		// but not synced: if they do not rebuild the object (a crash lost
+		// their bytes), download them again, once.
+		for attempt := 0; attempt < 2; attempt++ {
+			if err := s.downloadShards(ctx, m, sources, shardDir, label); err != nil {
+				lastErr = err
+				break
+			}
+			_, err := object.Join(ctx, m, object.Dir(shardDir), dst, object.JoinOptions{Key: key, Progress: s.Progress})
+			if err == nil {
+				os.RemoveAll(shardDir)
+				return nil
+			}
 			lastErr = err
-			continue
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			os.RemoveAll(shardDir)
 		}
-		s.Progress.Start("join "+label, int64(sg.Size))
-		_, err := object.Join(ctx, m, object.Dir(shardDir), dst, object.JoinOptions{Key: key})
-		s.Progress.Add(int64(sg.Size))
-		s.Progress.Finish()
-		if err != nil {
-			lastErr = err
-			continue
-		}
-		os.RemoveAll(shardDir)
-		return nil
 	}
 	oe.Reason = lastErr
 	return oe
@@ -504,7 +509,9 @@ func (s *Session) fetchBlob(ctx context.Context, srv, name string, sum object.Ha
 		return errCorruptBlob
 	}
 	s.Stats.ShardsDownloaded.Add(1)
-	return f.Sync()
+	// No fsync: a shard is a temporary copy checked by its hash, and the
+	// object rebuilt from it is checked again against its id.
+	return nil
 }
 
 type progressWriter struct{ s *Session }

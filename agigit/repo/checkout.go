@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/agi-nostr/agi-nostr/internal/merkle"
 )
 
 // CheckoutOptions tune Checkout.
@@ -209,7 +211,7 @@ func (r *Repo) Checkout(target string, opts CheckoutOptions) (*CheckoutResult, e
 			}
 		}
 		toWrite = append(toWrite, t)
-		if !r.HasObject(t.ID) {
+		if !r.Available(t.ID) {
 			missing = append(missing, t)
 		}
 	}
@@ -221,10 +223,34 @@ func (r *Repo) Checkout(target string, opts CheckoutOptions) (*CheckoutResult, e
 			return nil, err
 		}
 		for _, f := range missing {
-			if !r.HasObject(f.ID) {
+			if !r.Available(f.ID) {
 				return nil, fmt.Errorf("%s: %w", f.Path, &MissingObjectError{ID: f.ID})
 			}
 		}
+	}
+
+	// Clean files about to be replaced or removed whose content the store
+	// lacks (they came from the relays) move into the store, so nothing
+	// checked out is lost locally.
+	for _, p := range sortedKeys(touched) {
+		e := ix.Get(p)
+		if e == nil || r.HasObject(e.ID) {
+			continue
+		}
+		if t, ok := want[p]; ok && t.ID == e.ID && t.Mode == e.Mode {
+			continue
+		}
+		if ok, err := clean(p); err != nil || !ok {
+			continue
+		}
+		if err := r.ImportObject(r.abs(p), e.ID); err != nil {
+			return nil, fmt.Errorf("keep %s: %w", p, err)
+		}
+		delete(work, p)
+	}
+	uses := make(map[merkle.ID]int)
+	for _, f := range toWrite {
+		uses[f.ID]++
 	}
 
 	res := &CheckoutResult{}
@@ -245,7 +271,8 @@ func (r *Repo) Checkout(target string, opts CheckoutOptions) (*CheckoutResult, e
 		res.Removed++
 	}
 	for _, f := range toWrite {
-		wf, err := r.writeWorkFile(f, opts.Force)
+		uses[f.ID]--
+		wf, err := r.writeWorkFile(f, opts.Force, uses[f.ID] == 0)
 		if err != nil {
 			return nil, err
 		}
@@ -294,7 +321,7 @@ func (r *Repo) sameContent(wf WorkFile, f FileEntry) (bool, error) {
 // temporary file and a rename. Parent directories are created; a symbolic
 // link or file where a directory belongs is an error (with force, a file
 // there is replaced), so a checkout never writes outside the working tree.
-func (r *Repo) writeWorkFile(f FileEntry, force bool) (WorkFile, error) {
+func (r *Repo) writeWorkFile(f FileEntry, force, lastUse bool) (WorkFile, error) {
 	if err := ValidatePath(f.Path); err != nil {
 		return WorkFile{}, err
 	}
@@ -331,6 +358,30 @@ func (r *Repo) writeWorkFile(f FileEntry, force bool) (WorkFile, error) {
 			return WorkFile{}, err
 		}
 	}
+	perm := os.FileMode(0o644)
+	if f.Mode == ModeExec {
+		perm = 0o755
+	}
+	if fetched := r.FetchedPath(f.ID); !r.HasObject(f.ID) {
+		if !lastUse {
+			// Another path needs it too: keep it in the store and copy.
+			if err := r.ImportObject(fetched, f.ID); err != nil {
+				return WorkFile{}, err
+			}
+		} else {
+			if err := os.Chmod(fetched, perm); err != nil {
+				return WorkFile{}, err
+			}
+			if err := os.Rename(fetched, final); err != nil {
+				return WorkFile{}, fmt.Errorf("write %s: %w", f.Path, err)
+			}
+			info, err := os.Stat(final)
+			if err != nil {
+				return WorkFile{}, err
+			}
+			return workFileFrom(f.Path, info), nil
+		}
+	}
 	src, err := r.OpenObject(f.ID)
 	if err != nil {
 		return WorkFile{}, err
@@ -355,10 +406,6 @@ func (r *Repo) writeWorkFile(f FileEntry, force bool) (WorkFile, error) {
 	}
 	if uint64(n) != f.Size {
 		return WorkFile{}, fmt.Errorf("object %s has %d bytes, the tree says %d", f.ID, n, f.Size)
-	}
-	perm := os.FileMode(0o644)
-	if f.Mode == ModeExec {
-		perm = 0o755
 	}
 	if err := tmp.Chmod(perm); err != nil {
 		return WorkFile{}, err

@@ -41,7 +41,12 @@ func (r *Repo) CreateCommit(signer Signer, message string, now time.Time) (*Comm
 	if h.Commit == "" && len(files) == 0 {
 		return nil, ErrNothingToCommit
 	}
+	// New content must be in the store (add put it there); files as HEAD
+	// has them may live only in the working tree and on the relays.
 	for _, f := range files {
+		if h, ok := head[f.Path]; ok && h.ID == f.ID {
+			continue
+		}
 		if !r.HasObject(f.ID) {
 			return nil, fmt.Errorf("staged file %s: %w (run agigit add again)", f.Path, &MissingObjectError{ID: f.ID})
 		}

@@ -134,6 +134,40 @@ func (r *Repo) storeStream(src io.Reader, segSize uint64) (merkle.ID, uint64, []
 	return id, size, roots, nil
 }
 
+// Downloaded files wait in .agigit/fetched/ for the checkout that needs
+// them, which moves them into the working tree: a file fetched from the
+// relays is written once, not once into the store and again into the
+// working tree. The store gets a file's content when it is added, or when
+// a checkout replaces a clean working file whose object the store lacks
+// (moved, not copied), so switching back never needs the network.
+
+// FetchedPath is where a downloaded object waits for its checkout.
+func (r *Repo) FetchedPath(id merkle.ID) string {
+	return filepath.Join(r.Dir, "fetched", id.String())
+}
+
+// Available reports whether an object is in the store or downloaded.
+func (r *Repo) Available(id merkle.ID) bool {
+	if r.HasObject(id) {
+		return true
+	}
+	_, err := os.Stat(r.FetchedPath(id))
+	return err == nil
+}
+
+// AddFetched moves a complete download, whose id the caller has verified,
+// next to the store for the checkout that asked for it.
+func (r *Repo) AddFetched(path string, id merkle.ID) error {
+	final := r.FetchedPath(id)
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(path, final); err != nil {
+		return fmt.Errorf("keep download of %s: %w", id, err)
+	}
+	return syncDir(filepath.Dir(final))
+}
+
 // ImportObject moves a complete file whose id the caller has verified into
 // the store (a download, for example). The file must be on the same file
 // system, e.g. made by TempFile.

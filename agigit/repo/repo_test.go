@@ -443,3 +443,66 @@ func TestAddSegmentsLargeFile(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCheckoutMovesDownloads: a downloaded file is moved into the working
+// tree, not copied into the store; a checkout that replaces it moves it
+// into the store, so switching back needs no download.
+func TestCheckoutMovesDownloads(t *testing.T) {
+	r, s := newTestRepo(t)
+	write(t, r, "a", "version one")
+	c1 := commitAll(t, r, s, "one")
+	write(t, r, "a", "version two")
+	c2 := commitAll(t, r, s, "two")
+	v1, v2 := c1.Files[0].ID, c2.Files[0].ID
+	for _, id := range []merkle.ID{v1, v2} {
+		os.Chmod(r.ObjectPath(id), 0o644)
+		os.Remove(r.ObjectPath(id))
+	}
+	fetches := 0
+	fetch := func(content map[merkle.ID]string) func([]FileEntry) error {
+		return func(fs []FileEntry) error {
+			for _, f := range fs {
+				fetches++
+				tmp, _ := r.TempFile("dl-*")
+				tmp.WriteString(content[f.ID])
+				tmp.Close()
+				if err := r.AddFetched(tmp.Name(), f.ID); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	content := map[merkle.ID]string{v1: "version one", v2: "version two"}
+	if _, err := r.Checkout(c1.ID, CheckoutOptions{Fetch: fetch(content)}); err != nil {
+		t.Fatal(err)
+	}
+	if read(t, r, "a") != "version one" || r.HasObject(v1) || fileExists(r.FetchedPath(v1)) {
+		t.Fatal("download was not moved into the working tree")
+	}
+	if !r.HasObject(v2) {
+		t.Fatal("the clean file the checkout replaced did not move into the store")
+	}
+	if _, err := r.Checkout(c2.ID, CheckoutOptions{Fetch: fetch(content)}); err != nil {
+		t.Fatal(err)
+	}
+	if !r.HasObject(v1) || read(t, r, "a") != "version two" {
+		t.Fatal("the replaced download did not move into the store")
+	}
+	if _, err := r.Checkout(c1.ID, CheckoutOptions{}); err != nil {
+		t.Fatalf("switching back needed the network: %v", err)
+	}
+	if fetches != 1 || read(t, r, "a") != "version one" {
+		t.Fatalf("%d fetches", fetches)
+	}
+	// A commit of an unchanged tree of downloaded files needs no store copy.
+	write(t, r, "b", "new")
+	if _, err := r.Add([]string{"b"}, AddOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.CreateCommit(s, "three", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }

@@ -394,7 +394,7 @@ func (r *Repo) addOne(ix *Index, ig *Ignore, p string, opts AddOptions, res *Add
 			if err != nil {
 				return err
 			}
-			if !changed && r.HasObject(old.ID) {
+			if !changed {
 				continue
 			}
 		}
