@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -72,6 +73,15 @@ func runClients(b *testing.B, clients []*benchClient, n int, submit func(*aptos.
 	}
 	wg.Wait()
 	return lat
+}
+
+// cpuTime is the user and system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func percentile(d []time.Duration, p float64) time.Duration {
@@ -181,19 +191,25 @@ func benchmarkLoad(b *testing.B, clients int, payload func(seq uint64) aptos.Tra
 		}
 		return nil
 	}
-	var inprocTime, elapsed time.Duration
+	var inprocTime, elapsed, inprocCPU, apiCPU time.Duration
 	var lat []time.Duration
 	b.ResetTimer()
 	for range rounds {
-		began := time.Now()
+		began, cpu := time.Now(), cpuTime()
 		runClients(b, cs, per, inprocSubmit)
 		inprocTime += time.Since(began)
-		began = time.Now()
+		inprocCPU += cpuTime() - cpu
+		began, cpu = time.Now(), cpuTime()
 		lat = append(lat, runClients(b, cs, per, apiSubmit)...)
 		elapsed += time.Since(began)
+		apiCPU += cpuTime() - cpu
 	}
 	b.StopTimer()
 	inproc := float64(rounds*per) / inprocTime.Seconds()
+	// CPU time per transaction (this process: node, API and clients) is
+	// steadier than throughput on a machine shared with other jobs.
+	b.ReportMetric(float64(apiCPU.Microseconds())/float64(rounds*per), "cpu_us/tx")
+	b.ReportMetric(float64(inprocCPU.Microseconds())/float64(rounds*per), "inproc_cpu_us/tx")
 	rate := float64(len(lat)) / elapsed.Seconds()
 	b.ReportMetric(rate, "tx/s")
 	b.ReportMetric(float64(percentile(lat, 0.50).Microseconds())/1000, "p50_ms")
