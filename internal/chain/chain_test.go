@@ -3,37 +3,18 @@ package chain_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/aptos-labs/aptos-go-sdk"
 
 	"github.com/agi-nostr/agi-nostr/internal/chain"
-	"github.com/agi-nostr/agi-nostr/localnet/faucet"
-	_ "github.com/agi-nostr/agi-nostr/localnet/framework"
-	"github.com/agi-nostr/agi-nostr/localnet/node"
-	"github.com/agi-nostr/agi-nostr/localnet/node/movevm"
-	"github.com/agi-nostr/agi-nostr/localnet/rest"
+	"github.com/agi-nostr/agi-nostr/internal/chaintest"
 )
 
 func localnet(t *testing.T) *chain.Client {
 	t.Helper()
-	exec, err := movevm.New(movevm.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := node.Open(node.Config{IdleBlockInterval: -1}, exec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := httptest.NewServer(rest.New(n, nil).Handler())
-	fct := httptest.NewServer(faucet.New(n, nil).Handler())
-	t.Cleanup(func() { api.Close(); fct.Close(); n.Close() })
-	c, err := chain.New(chain.Config{NodeURL: api.URL + "/v1", FaucetURL: fct.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := chaintest.Start(t, chaintest.Options{}).Client
 	if c.ChainID() != 4 {
 		t.Fatalf("chain id %d", c.ChainID())
 	}

@@ -5,10 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,71 +14,21 @@ import (
 	"github.com/aptos-labs/aptos-go-sdk/api"
 
 	"github.com/agi-nostr/agi-nostr/internal/chain"
+	"github.com/agi-nostr/agi-nostr/internal/chaintest"
 	"github.com/agi-nostr/agi-nostr/internal/delivery"
-	"github.com/agi-nostr/agi-nostr/localnet/faucet"
-	"github.com/agi-nostr/agi-nostr/localnet/node"
-	"github.com/agi-nostr/agi-nostr/localnet/node/movevm"
-	"github.com/agi-nostr/agi-nostr/localnet/rest"
 )
-
-// clock is a settable clock for the node, so deadlines can pass in a test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-var (
-	marketOnce sync.Once
-	marketExec *movevm.Executor
-	marketErr  error
-)
-
-// marketNode runs a node with the project's Move package (move/) published
-// at the publisher account, with a clock the test moves.
-func marketNode(t *testing.T) (*chain.Client, *clock) {
-	t.Helper()
-	marketOnce.Do(func() {
-		marketExec, marketErr = movevm.New(movevm.Options{PackageDir: "../../move", NamedAddress: "agi_nostr"})
-	})
-	if marketErr != nil {
-		t.Fatal(marketErr)
-	}
-	clk := &clock{t: time.Now()}
-	n, err := node.Open(node.Config{IdleBlockInterval: -1, Now: clk.Now}, marketExec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := httptest.NewServer(rest.New(n, nil).Handler())
-	fct := httptest.NewServer(faucet.New(n, nil).Handler())
-	t.Cleanup(func() { api.Close(); fct.Close(); n.Close() })
-	c, err := chain.New(chain.Config{NodeURL: api.URL + "/v1", FaucetURL: fct.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, clk
-}
 
 // The order market runs on the localnet as on Aptos: an order goes from
 // pull to settle through the SDK, every step emitting the module event an
 // indexer follows, and a relay that reveals wrong primes is refused without
 // touching the order.
 func TestMarketOrderLifecycle(t *testing.T) {
-	c, clk := marketNode(t)
+	clk := &chaintest.Clock{}
+	ln := chaintest.Start(t, chaintest.Options{PackageDir: "../../move", NamedAddress: "agi_nostr", Clock: clk})
+	c := ln.Client
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	pub := movevm.PublisherAccount()
+	pub := ln.Package
 	market := func(name string) chain.Function { return chain.Function{Address: pub, Module: "market", Name: name} }
 	start, _ := c.Head(ctx)
 
