@@ -33,6 +33,7 @@ const (
 	ekAssert     // assert!
 	ekPack       // struct or variant pack
 	ekLambdaCall // calling a function-typed local
+	ekCallValue  // `(e)(args)`: calling the function value e evaluates to
 	ekVector     // vector literal
 	ekUnary
 	ekBinary

@@ -712,8 +712,7 @@ func (f *fchecker) expr1(e syntax.Expr) *cty {
 	case *syntax.IndexExpr:
 		return f.index(e, false)
 	case *syntax.CallValueExpr:
-		f.errorf(e.Pos, "calling a function value this way is not supported")
-		return tyErr
+		return f.callValue(e)
 	case *syntax.Block:
 		return f.block(e)
 	case *syntax.IfExpr:
@@ -1173,7 +1172,11 @@ func (f *fchecker) call(e *syntax.CallExpr) *cty {
 	if len(p.Names) == 0 && !p.Root.IsAddr {
 		name := p.Root.Name
 		if lv := f.lookupVar(name); lv != nil {
-			return f.callLocal(e, lv)
+			// a local shadows a function only when it holds a function value
+			lt := prune(lv.ty)
+			if lt.k == tFun || funWrapper(lt) != nil || f.tryFunction(p, false) == nil {
+				return f.callLocal(e, lv)
+			}
 		}
 		if _, isMember := f.lookupMember(name); !isMember && f.m.funs[name] == nil {
 			switch name {
@@ -1215,6 +1218,38 @@ func (f *fchecker) callLocal(e *syntax.CallExpr, lv *localVar) *cty {
 	}
 	if len(e.Args) != len(ft.args) {
 		f.errorf(e.Path.Pos, "'%s' takes %d arguments, got %d", lv.name, len(ft.args), len(e.Args))
+	}
+	for i, a := range e.Args {
+		if i < len(ft.args) {
+			f.exprExpect(a, ft.args[i], "argument")
+		} else {
+			f.expr(a)
+		}
+	}
+	in.ty = ft.res
+	return ft.res
+}
+
+// callValue checks `(e)(args)`, a call of the function value e evaluates
+// to (a field holding a closure, a call returning one, ...).
+func (f *fchecker) callValue(e *syntax.CallValueExpr) *cty {
+	in := f.set(e, &einfo{k: ekCallValue})
+	ft := prune(f.expr(e.Fn))
+	if w := funWrapper(ft); w != nil {
+		in.wrap = ft
+		ft = w
+	}
+	if ft.k != tFun {
+		if ft.k != tErr {
+			f.errorf(e.Pos, "expected a function value, found %s", ft)
+		}
+		for _, a := range e.Args {
+			f.expr(a)
+		}
+		return tyErr
+	}
+	if len(e.Args) != len(ft.args) {
+		f.errorf(e.Pos, "function value takes %d arguments, got %d", len(ft.args), len(e.Args))
 	}
 	for i, a := range e.Args {
 		if i < len(ft.args) {
@@ -1365,7 +1400,7 @@ func (f *fchecker) callFun(e syntax.Expr, fn *funInfo, tyArgExprs []syntax.Type,
 	for _, i := range lambdas {
 		l := args[i].(*syntax.LambdaExpr)
 		pt := prune(subst(fn.params[i], fn, tyArgs))
-		if !fn.inline || prune(pt).k != tFun {
+		if !fn.inline || prune(pt).k != tFun || inlineParamAsValue(fn, i) {
 			f.coerce(f.closureExpr(l, pt), pt, l.Pos, "argument "+itoa(i+1)+" of "+fn.name)
 			continue
 		}
@@ -1373,6 +1408,35 @@ func (f *fchecker) callFun(e syntax.Expr, fn *funInfo, tyArgExprs []syntax.Type,
 	}
 	in.ty = subst(fn.result, fn, tyArgs)
 	return in.ty
+}
+
+// inlineParamAsValue reports whether inline function fn uses its i-th
+// parameter other than by calling it (passes it on, stores it in a
+// struct): the lambda given for it is then checked as a closure, since
+// it is built as one where the body uses it so.
+func inlineParamAsValue(fn *funInfo, i int) bool {
+	d := fn.decl
+	if d == nil || d.Body == nil || i >= len(d.Params) {
+		return false
+	}
+	name := d.Params[i].Name.Name
+	found := false
+	walk(d.Body, func(e syntax.Expr) {
+		switch e := e.(type) {
+		case *syntax.NameExpr:
+			p := e.Path
+			if len(p.Names) == 0 && !p.Root.IsAddr && p.Root.Name == name {
+				found = true
+			}
+		case *syntax.PackExpr:
+			for _, fl := range e.Fields {
+				if fl.Value == nil && fl.Name.Name == name {
+					found = true
+				}
+			}
+		}
+	}, func(syntax.Pattern) {})
+	return found
 }
 
 // lambdaExpr checks a lambda against an expected function type.

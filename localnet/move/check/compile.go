@@ -360,6 +360,13 @@ func (c *compiler) resolveUses(m *modInfo) {
 		if c.skip(fd.Attrs) {
 			continue
 		}
+		if isTestOnly(fd.Attrs) {
+			// a test-only friend may live in the tests of a dependency,
+			// which are not compiled: ignore it when it is absent
+			if id, ok := c.tryModulePath(m, fd.Path); !ok || c.mods[id] == nil {
+				continue
+			}
+		}
 		id, ok := c.modulePath(m, fd.Path)
 		if !ok {
 			continue
@@ -435,6 +442,28 @@ func (c *compiler) declaresMember(m *modInfo, name string) bool {
 		}
 	}
 	return false
+}
+
+// tryModulePath resolves a module path without reporting errors.
+func (c *compiler) tryModulePath(m *modInfo, p *syntax.Path) (vm.ModuleID, bool) {
+	switch len(p.Names) {
+	case 0:
+		if p.Root.Name == "Self" {
+			return m.id, true
+		}
+		id, ok := m.aliases[p.Root.Name]
+		return id, ok
+	case 1:
+		var addr vm.Address
+		var ok bool
+		if p.Root.IsAddr {
+			addr, ok = vm.ParseAddress(p.Root.Name)
+		} else {
+			addr, ok = c.opts.Addresses[p.Root.Name]
+		}
+		return vm.ModuleID{Addr: addr, Name: p.Names[0].Name}, ok
+	}
+	return vm.ModuleID{}, false
 }
 
 // modulePath resolves `a::m` or an alias `m` to a module.

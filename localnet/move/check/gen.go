@@ -289,8 +289,17 @@ func (g *gen) expr(e syntax.Expr) *cty {
 		g.lit(in)
 	case ekLocal:
 		lv := in.local
-		if _, isLambda := g.lambdas[lv]; isLambda {
-			g.c.errorf(g.file, e.ExprPos(), "a lambda parameter can only be called")
+		if lb, isLambda := g.lambdas[lv]; isLambda {
+			// a substituted lambda used as a value: build its closure where it was written
+			li := lb.body.info[lb.l]
+			if li == nil || li.k != ekClosure {
+				g.c.errorf(g.file, e.ExprPos(), "a lambda parameter can only be called")
+				return in.ty
+			}
+			saveBody, saveSubst, saveFile := g.body, g.subst, g.file
+			g.body, g.subst, g.file = lb.body, lb.subst, lb.file
+			g.closure(lb.l, li)
+			g.body, g.subst, g.file = saveBody, saveSubst, saveFile
 			return in.ty
 		}
 		s := g.slot(lv)
@@ -337,6 +346,19 @@ func (g *gen) expr(e syntax.Expr) *cty {
 		g.pack(e, in)
 	case ekLambdaCall:
 		g.lambdaCall(e.(*syntax.CallExpr), in)
+	case ekCallValue:
+		// arguments, then the closure, then the call (the callee is
+		// evaluated after the arguments)
+		ce := e.(*syntax.CallValueExpr)
+		for _, a := range ce.Args {
+			g.expr(a)
+		}
+		g.expr(ce.Fn)
+		if in.wrap != nil {
+			g.emit(vm.OpUnpack, 0, 1, -1)
+		}
+		g.cur = ce.Pos
+		g.emit(vm.OpCallClosure, 0, int32(len(ce.Args)), 0)
 	case ekVector:
 		ve := e.(*syntax.VectorExpr)
 		for _, x := range ve.Elems {
@@ -794,7 +816,9 @@ func (g *gen) inline(e syntax.Expr, in *einfo, args []syntax.Expr, method bool) 
 	var lambdaArgs []*lambdaBind
 	pushed := []int{}
 	for i, a := range args {
-		if l, ok := a.(*syntax.LambdaExpr); ok && g.info(l).k == ekLambda {
+		if l, ok := a.(*syntax.LambdaExpr); ok {
+			// lambdas are substituted, even where a function value is expected:
+			// each use of the parameter re-creates or expands the lambda
 			lambdaArgs = append(lambdaArgs, &lambdaBind{l: l, body: g.body, subst: append([]substFrame(nil), g.subst...), file: g.file})
 			continue
 		}
@@ -1240,14 +1264,17 @@ func (g *gen) pushCaptured(c *localVar) {
 // makes it, so equal lambdas compare equal; any other lambda is lifted into
 // a function whose first parameters are the captured variables.
 func (g *gen) closure(l *syntax.LambdaExpr, in *einfo) {
-	for _, c := range in.captures {
-		if _, bound := g.lambdas[c]; bound {
-			g.c.errorf(g.file, l.Pos, "a closure cannot capture the lambda parameter '%s'", c.name)
-			return
-		}
+	// A captured lambda parameter of an inline function stands for the
+	// caller's lambda: capture what that lambda uses instead, and expand it
+	// inside the closure's body.
+	captures, inlined := g.closureCaptures(in.captures, map[*localVar]bool{})
+	if len(inlined) > 0 {
+		cp := *in
+		cp.captures = captures
+		in = &cp
 	}
 	g.cur = l.Pos
-	if fn, tyArgs, captured, mask, ok := g.etaReduce(l, in); ok {
+	if fn, tyArgs, captured, mask, ok := g.etaReduce(l, in); ok && len(inlined) == 0 {
 		for _, c := range captured {
 			g.pushCaptured(c)
 		}
@@ -1256,7 +1283,7 @@ func (g *gen) closure(l *syntax.LambdaExpr, in *einfo) {
 		for _, c := range in.captures {
 			g.pushCaptured(c)
 		}
-		lifted := g.lift(l, in)
+		lifted := g.lift(l, in, inlined)
 		tyIdx := int32(-1)
 		if n := len(g.vf.TypeParams); n > 0 {
 			ident := make([]*vm.Type, n)
@@ -1326,7 +1353,33 @@ func (g *gen) etaReduce(l *syntax.LambdaExpr, in *einfo) (*funInfo, []*cty, []*l
 
 // lift compiles a lambda's body into a function whose parameters are the
 // captured variables followed by the lambda's parameters.
-func (g *gen) lift(l *syntax.LambdaExpr, in *einfo) *vm.Function {
+// closureCaptures replaces captured lambda-bound variables by the
+// variables their lambdas use, recursively; it returns the bindings to
+// carry into the closure's body.
+func (g *gen) closureCaptures(caps []*localVar, seen map[*localVar]bool) ([]*localVar, map[*localVar]*lambdaBind) {
+	var out []*localVar
+	inlined := map[*localVar]*lambdaBind{}
+	for _, c := range caps {
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		lb, bound := g.lambdas[c]
+		if !bound {
+			out = append(out, c)
+			continue
+		}
+		inlined[c] = lb
+		inner, more := g.closureCaptures(freeVars(lb.l, lb.body), seen)
+		out = append(out, inner...)
+		for k, v := range more {
+			inlined[k] = v
+		}
+	}
+	return out, inlined
+}
+
+func (g *gen) lift(l *syntax.LambdaExpr, in *einfo, inlined map[*localVar]*lambdaBind) *vm.Function {
 	g.c.lifted++
 	ft := prune(g.resolve(in.ty))
 	if w := funWrapper(ft); w != nil {
@@ -1352,6 +1405,9 @@ func (g *gen) lift(l *syntax.LambdaExpr, in *einfo) *vm.Function {
 		subst: append([]substFrame(nil), g.subst...)}
 	for _, c := range in.captures {
 		lg.params = append(lg.params, lg.bind(c))
+	}
+	for c, lb := range inlined {
+		lg.bindLambda(c, lb)
 	}
 	first := lg.nlocals
 	for range l.Params {

@@ -12,7 +12,8 @@ type Test struct {
 	Module   *vm.Module
 	Function *vm.Function
 	Name     string
-	// Signers are the signer arguments, in parameter order.
+	// Signers are the addresses given to the parameters, in parameter
+	// order; each parameter is a signer, a &signer or an address (Params).
 	Signers []vm.Address
 	// Expected is nil when the test must succeed.
 	Expected *Expected
@@ -78,8 +79,8 @@ func (c *compiler) collectTests(m *modInfo) {
 			if pt.k == tRef {
 				pt = prune(pt.elem)
 			}
-			if pt != tySigner {
-				c.errorf(m.file, f.decl.Params[i].Name.Pos, "test function parameter '%s' must be a signer or &signer", p)
+			if pt != tySigner && pt != tyAddress {
+				c.errorf(m.file, f.decl.Params[i].Name.Pos, "test function parameter '%s' must be a signer, &signer or address", p)
 				continue
 			}
 			addr, ok := assigned[p]
@@ -91,7 +92,7 @@ func (c *compiler) collectTests(m *modInfo) {
 			delete(assigned, p)
 		}
 		for name := range assigned {
-			c.errorf(m.file, attr.Pos, "test argument '%s' does not match a parameter", name)
+			c.warnf(m.file, attr.Pos, "test argument '%s' does not match a parameter; it is ignored", name)
 		}
 		if ef != nil {
 			t.Expected = c.expected(m, ef)

@@ -212,7 +212,7 @@ func (p *Program) session(store vm.Storage, budget uint64) *vm.Session {
 // arguments go through their constructors).
 func (p *Program) Execute(store vm.Storage, txn *Txn, c *Call) *Result {
 	s := p.session(store, txn.Budget)
-	s.Txn = vm.TxnContext{Hash: txn.Hash, ChainID: txn.ChainID, MaxGasAmount: txn.MaxGasAmount,
+	s.Txn = vm.TxnContext{UserTransaction: true, Hash: txn.Hash, ChainID: txn.ChainID, MaxGasAmount: txn.MaxGasAmount,
 		GasUnitPrice: txn.GasUnitPrice, FeePayer: txn.FeePayer, TimestampMicro: txn.Timestamp}
 	if len(txn.Senders) > 0 {
 		s.Txn.Sender = txn.Senders[0]

@@ -70,6 +70,27 @@ func RegisterStd(n *vm.Natives) {
 		"native_stack_trace": debugStackTrace,
 	})
 	n.Register(one, "from_bcs", "from_bytes", fromBytes)
+	// Natives of Aptos framework modules beyond the subset in
+	// localnet/framework, for packages that bring those modules.
+	n.Register(one, "util", "from_bytes", fromBytes)
+	n.RegisterAll(one, "permissioned_signer", map[string]vm.NativeFunc{
+		"is_permissioned_signer_impl": func(_ *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, error) {
+			return []vm.Value{vm.Bool(a[0].Deref().AsSigner().Permissioned)}, nil
+		},
+		"permission_address": func(ctx *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, error) {
+			s := a[0].Deref().AsSigner()
+			if !s.Permissioned {
+				return nil, ctx.Abort(0x30001)
+			}
+			return []vm.Value{vm.Addr(s.PermAddr)}, nil
+		},
+		"signer_from_permissioned_handle_impl": func(_ *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, error) {
+			return []vm.Value{{P: &vm.Signer{Addr: a[0].AsAddress(), Permissioned: true, PermAddr: a[1].AsAddress()}}}, nil
+		},
+	})
+	n.Register(one, "function_info", "is_identifier", func(_ *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, error) {
+		return []vm.Value{vm.Bool(validIdent(string(a[0].Deref().AsBytes())))}, nil
+	})
 }
 
 func vecErr(sub uint64) error {

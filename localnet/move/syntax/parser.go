@@ -1261,7 +1261,16 @@ func (p *parser) parseUnary() Expr {
 		n := p.ident()
 		return &UnaryExpr{Pos: pos, Op: OpCopy, X: &NameExpr{Path: &Path{Pos: n.Pos, Root: LeadingName{Pos: n.Pos, Name: n.Name}}}}
 	}
-	return p.parsePostfix(p.parseTerm())
+	paren := p.is(LPAREN)
+	e := p.parseTerm()
+	if _, tuple := e.(*TupleExpr); paren && !tuple {
+		// `(e)(args)` calls a function value (Move 2.2), as does a
+		// call on the result of such a call.
+		for p.is(LPAREN) {
+			e = &CallValueExpr{Pos: e.ExprPos(), Fn: e, Args: p.parseCallArgs()}
+		}
+	}
+	return p.parsePostfix(e)
 }
 
 func (p *parser) parsePostfix(e Expr) Expr {

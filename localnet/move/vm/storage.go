@@ -37,6 +37,13 @@ type Event struct {
 
 // TxnContext is the per-transaction information natives may read.
 type TxnContext struct {
+	// UserTransaction is set when a user transaction runs (exec.Execute);
+	// unit tests, views and genesis have none, and Aptos's
+	// transaction_context natives abort there with invalid_state(1).
+	UserTransaction bool
+	// ScriptHash is what transaction_context::get_script_hash returns
+	// (vector[1] in unit tests, as on Aptos).
+	ScriptHash  []byte
 	Sender      Address
 	Secondaries []Address
 	FeePayer    *Address

@@ -33,9 +33,10 @@ type Value struct {
 // Signer is the payload of a signer value.
 type Signer struct {
 	Addr Address
-	// Permissioned marks permissioned signers (never created by this VM,
-	// kept so natives can answer is_permissioned_signer).
+	// Permissioned marks a permissioned signer; PermAddr is where its
+	// permissions are stored (aptos_framework::permissioned_signer).
 	Permissioned bool
+	PermAddr     Address
 }
 
 // Vector is the payload of a vector value.
