@@ -88,6 +88,7 @@ func RegisterStd(n *vm.Natives) {
 			return []vm.Value{{P: &vm.Signer{Addr: a[0].AsAddress(), Permissioned: true, PermAddr: a[1].AsAddress()}}}, nil
 		},
 	})
+	registerDispatch(n)
 	n.Register(one, "function_info", "is_identifier", func(_ *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, error) {
 		return []vm.Value{vm.Bool(validIdent(string(a[0].Deref().AsBytes())))}, nil
 	})
@@ -175,8 +176,15 @@ func signerBorrowAddress(_ *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.
 	return []vm.Value{vm.RefTo(&loc)}, nil
 }
 
+// nfeBCSSerializationFailure is the abort code of std::bcs natives for a
+// value without a BCS form.
+const nfeBCSSerializationFailure = 453
+
 func bcsToBytes(ctx *vm.NativeContext, ty []*vm.Type, a []vm.Value) ([]vm.Value, error) {
 	b, err := ctx.Serialize(ty[0], *a[0].Deref())
+	if err == vm.ErrNotSerializable {
+		return nil, ctx.Abort(nfeBCSSerializationFailure)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -188,6 +196,9 @@ func bcsToBytes(ctx *vm.NativeContext, ty []*vm.Type, a []vm.Value) ([]vm.Value,
 
 func bcsSerializedSize(ctx *vm.NativeContext, ty []*vm.Type, a []vm.Value) ([]vm.Value, error) {
 	b, err := ctx.Serialize(ty[0], *a[0].Deref())
+	if err == vm.ErrNotSerializable {
+		return nil, ctx.Abort(nfeBCSSerializationFailure)
+	}
 	if err != nil {
 		return nil, err
 	}

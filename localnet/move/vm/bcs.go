@@ -8,6 +8,9 @@ import (
 // maxValueDepth bounds nesting when encoding and decoding values.
 const maxValueDepth = 128
 
+// ErrNotSerializable: the value has no BCS form (a permissioned signer).
+var ErrNotSerializable = errors.New("value cannot be serialized")
+
 // Serialize returns the BCS encoding of v, a value of type t.
 func (p *Program) Serialize(t *Type, v Value) ([]byte, error) {
 	return p.AppendBCS(nil, t, v)
@@ -66,6 +69,9 @@ func (p *Program) appendBCS(b []byte, t *Type, v Value, depth int) ([]byte, erro
 	case KSigner:
 		// bcs::to_bytes of a signer is the bytes of its address.
 		sg := v.P.(*Signer)
+		if sg.Permissioned {
+			return nil, ErrNotSerializable
+		}
 		return append(b, sg.Addr[:]...), nil
 	case KVector:
 		vec := v.P.(*Vector)

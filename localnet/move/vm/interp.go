@@ -169,6 +169,25 @@ func (s *Session) fail(fr *frame, st StatusCode, sub uint64, hasSub bool) *ExecE
 	return e
 }
 
+// moduleActive reports whether m has a frame on the call stack.
+func (s *Session) moduleActive(m *Module) bool {
+	for i := range s.frames {
+		if s.frames[i].fn.Module == m {
+			return true
+		}
+	}
+	return false
+}
+
+// reentered is the error of a call from fr into callee's module while a
+// dispatch holds the module lock; Aptos reports it at the re-entered
+// module.
+func (s *Session) reentered(fr *frame, callee *Function) *ExecError {
+	e := s.failMsg(fr, RuntimeDispatchError, "Reentrancy disallowed: reentering `"+callee.Module.ID.String()+"` via function `"+callee.Name+"` (module lock is active)")
+	e.Location, e.Function, e.Offset = callee.Module.ID, callee.Name, 0
+	return e
+}
+
 func (s *Session) failMsg(fr *frame, st StatusCode, msg string) *ExecError {
 	e := s.fail(fr, st, 0, false)
 	e.Msg = msg
@@ -384,6 +403,9 @@ func (s *Session) run(base int) error {
 			}
 			if len(s.frames) >= MaxCallDepth {
 				return s.fail(fr, CallStackOverflow, 0, false)
+			}
+			if s.moduleLock > 0 && callee.Module != fr.fn.Module && s.moduleActive(callee.Module) {
+				return s.reentered(fr, callee)
 			}
 			nl, mark := s.arena.alloc(callee.NumLocals)
 			sp := len(s.stack) - n
@@ -705,6 +727,9 @@ func (s *Session) run(base int) error {
 			s.stack = s.stack[:sp]
 			if len(s.frames) >= MaxCallDepth {
 				return s.fail(fr, CallStackOverflow, 0, false)
+			}
+			if s.moduleLock > 0 && cl.Fn.Module != fr.fn.Module && s.moduleActive(cl.Fn.Module) {
+				return s.reentered(fr, cl.Fn)
 			}
 			s.gasLeft = gas
 			res, err := s.call(cl.Fn, cl.TyArgs, args)

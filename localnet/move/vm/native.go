@@ -168,7 +168,22 @@ func (c *NativeContext) Deserialize(t *Type, b []byte) (Value, error) {
 	return c.s.prog.Deserialize(t, b)
 }
 
-// Call runs a Move function from a native (used by dispatch natives).
+// Call runs a Move function from a native.
 func (c *NativeContext) Call(f *Function, tyArgs []*Type, args []Value) ([]Value, error) {
 	return c.s.call(f, tyArgs, args)
+}
+
+// Dispatch runs a Move function as Aptos's dispatching natives do
+// (dispatchable_fungible_asset, account_abstraction): f's module must not
+// already be on the call stack, and until f returns no call may re-enter a
+// module that is (RUNTIME_DISPATCH_ERROR).
+func (c *NativeContext) Dispatch(f *Function, tyArgs []*Type, args []Value) ([]Value, error) {
+	s := c.s
+	if f.Module != c.Fn.Module && s.moduleActive(f.Module) {
+		return nil, &ExecError{Status: RuntimeDispatchError, Location: c.Fn.Module.ID, Function: c.Fn.Name,
+			Msg: "Reentrancy disallowed: reentering `" + f.Module.ID.String() + "` via function `" + f.Name + "` (module lock is active)"}
+	}
+	s.moduleLock++
+	defer func() { s.moduleLock-- }()
+	return s.call(f, tyArgs, args)
 }

@@ -20,6 +20,9 @@ const (
 	CallStackOverflow      StatusCode = 4021
 	VMMaxValueDepthReached StatusCode = 4025
 	StructVariantMismatch  StatusCode = 4038
+	// RuntimeDispatchError: a dispatched call re-entered a module already
+	// on the call stack.
+	RuntimeDispatchError StatusCode = 4037
 	// MissingDependency is reported when a native function has no implementation.
 	MissingDependency StatusCode = 1021
 	// UnknownInvariantViolation covers internal errors.
@@ -54,7 +57,7 @@ var statusNames = map[StatusCode]string{
 	DataFormatError: "DATA_FORMAT_ERROR", Aborted: "ABORTED", ArithmeticError: "ARITHMETIC_ERROR",
 	VectorOperationError: "VECTOR_OPERATION_ERROR", ExecutionStackOverflow: "EXECUTION_STACK_OVERFLOW",
 	CallStackOverflow: "CALL_STACK_OVERFLOW", VMMaxValueDepthReached: "VM_MAX_VALUE_DEPTH_REACHED",
-	StructVariantMismatch: "STRUCT_VARIANT_MISMATCH", MissingDependency: "MISSING_DEPENDENCY",
+	StructVariantMismatch: "STRUCT_VARIANT_MISMATCH", RuntimeDispatchError: "RUNTIME_DISPATCH_ERROR", MissingDependency: "MISSING_DEPENDENCY",
 	UnknownInvariantViolation:     "UNKNOWN_INVARIANT_VIOLATION_ERROR",
 	FailedToDeserializeArgument:   "FAILED_TO_DESERIALIZE_ARGUMENT",
 	NumberOfArgumentsMismatch:     "NUMBER_OF_ARGUMENTS_MISMATCH",

@@ -92,6 +92,11 @@ type Session struct {
 	sched    *GasSchedule
 	ext      map[string]any
 
+	// moduleLock counts the native dispatches (Dispatch) in progress;
+	// while it is positive a call may not re-enter a module that already
+	// has a frame on the stack (as Aptos's re-entrancy checker).
+	moduleLock int
+
 	// interpreter state, reused across calls
 	stack  []Value
 	frames []frame
