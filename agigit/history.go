@@ -164,6 +164,7 @@ func decorations(r *repo.Repo) (func(string) string, error) {
 }
 
 func newShowCmd() *cobra.Command {
+	var stat bool
 	cmd := &cobra.Command{
 		Use:   "show [REV]",
 		Short: "Show a commit and its files",
@@ -203,6 +204,10 @@ func newShowCmd() *cobra.Command {
 			for _, ch := range changes {
 				changed[ch.Path] = ch.Kind
 			}
+			if stat {
+				// How each file is stored (agigit/delta.go).
+				return printStorageStat(out, r, c, changed)
+			}
 			var total uint64
 			for _, f := range c.Files {
 				mark := " "
@@ -221,6 +226,7 @@ func newShowCmd() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&stat, "stat", false, "show how each file and tensor is stored and its stored size")
 	return cmd
 }
 

@@ -67,6 +67,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newInitCmd(), newAddCmd(), newRmCmd(), newStatusCmd(), newCommitCmd(),
 		newCheckoutCmd(), newLogCmd(), newShowCmd(), newBranchCmd(), newTagCmd())
 	root.AddCommand(newPowocCmd())
+	root.AddCommand(newMergeCmd(), newRebaseCmd(), newLoraCmd())
 	root.AddCommand(newRelayCmd(), newPushCmd(), newFetchCmd(), newPullCmd(), newCloneCmd(),
 		newForkCmd(), newAddressCmd())
 	return root

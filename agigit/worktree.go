@@ -311,6 +311,12 @@ changes to tracked files (not new files).`,
 					return err
 				}
 			}
+			// Safetensors files with a counterpart in the base or parent
+			// commit are stored as deltas of it (agigit/delta.go).
+			reports, err := stageDeltas(cmd, r, nil)
+			if err != nil {
+				return err
+			}
 			_, headTree, err := r.HeadTree()
 			if err != nil {
 				return err
@@ -349,7 +355,8 @@ changes to tracked files (not new files).`,
 			}
 			changes := repo.DiffTrees(headTree, c.Tree())
 			fmt.Fprintf(cmd.OutOrStdout(), "[%s %s] %s\n %d file(s) changed\n", where, shortID(c.ID), c.Subject(), len(changes))
-			return nil
+			printDeltaReports(cmd.OutOrStdout(), reports)
+			return forgetLoraHints(r, c)
 		},
 	}
 	cmd.Flags().StringArrayVarP(&messages, "message", "m", nil, "commit message (repeat for more paragraphs)")

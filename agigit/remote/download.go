@@ -51,6 +51,14 @@ func (s *Session) FetchObjects(ctx context.Context, files []repo.FileEntry) erro
 		if s.Repo.Available(f.ID) {
 			continue
 		}
+		if d, err := f.Delta(); err != nil {
+			return fmt.Errorf("%s: %w", f.Path, err)
+		} else if d != nil {
+			if err := s.fetchDelta(ctx, f, d, 0); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := s.fetchFile(ctx, f); err != nil {
 			return err
 		}

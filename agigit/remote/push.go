@@ -107,7 +107,9 @@ func objectsOf(commits []*repo.Commit) ([]objRef, error) {
 			return nil, fmt.Errorf("commit %s: %w", short(c.ID), repo.ErrNoRepoKey)
 		}
 		for _, f := range c.Files {
-			segs, err := f.Segments()
+			// A file stored as a delta of its base is pushed as its delta
+			// object, never whole.
+			src, segs, err := f.StoredObjects()
 			if err != nil {
 				return nil, fmt.Errorf("commit %s, %s: %w", short(c.ID), f.Path, err)
 			}
@@ -116,7 +118,7 @@ func objectsOf(commits []*repo.Commit) ([]objRef, error) {
 					continue
 				}
 				seen[sg.ID] = true
-				out = append(out, objRef{ID: sg.ID, Size: sg.Size, File: f.ID, Offset: sg.Offset, Path: f.Path, Part: i + 1, Parts: len(segs)})
+				out = append(out, objRef{ID: sg.ID, Size: sg.Size, File: src, Offset: sg.Offset, Path: f.Path, Part: i + 1, Parts: len(segs)})
 			}
 		}
 	}

@@ -312,6 +312,11 @@ func parseFileTag(t []string) (FileEntry, error) {
 				return FileEntry{}, fmt.Errorf("file %q: %w", t[0], err)
 			}
 		}
+		if fe.Extra[0] == DeltaTag {
+			if _, _, err := parseDelta(fe.Extra); err != nil {
+				return FileEntry{}, fmt.Errorf("file %q: %w", t[0], err)
+			}
+		}
 	}
 	return fe, nil
 }

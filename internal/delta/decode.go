@@ -359,3 +359,59 @@ func readByte(r io.Reader, what string) (byte, error) {
 	}
 	return b[0], nil
 }
+
+// LowRankOf reads the low-rank records of a delta: for each tensor stored
+// as updates of the reference without a residual, the updates, by the
+// output tensor's name. Such a tensor is exactly reference + updates, so a
+// merge or rebase can carry the factors instead of the values.
+func LowRankOf(r io.Reader) (*Stat, map[string][]Term, error) {
+	c := &countReader{r: bufio.NewReaderSize(r, 1<<16)}
+	p, err := readPreamble(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	st := &Stat{RefID: p.refID, RefSize: p.refSize, OutID: p.outID, OutSize: p.outSize, HeaderStored: p.headerStored}
+	out := map[string][]Term{}
+	for _, t := range p.hdr.Tensors {
+		kind, err := c.u8("a tensor record")
+		if err != nil {
+			return nil, nil, err
+		}
+		l, err := c.u64("a record length")
+		if err != nil {
+			return nil, nil, err
+		}
+		body := &io.LimitedReader{R: c, N: int64(min(l, math.MaxInt64))}
+		if Kind(kind) == KindLowRank {
+			rows, cols, ok := matrixShape(t)
+			if !ok || l < 4 {
+				return nil, nil, corruptf("tensor %q: low-rank record for shape %v", t.Name, t.Shape)
+			}
+			var b [4]byte
+			if _, err := io.ReadFull(body, b[:]); err != nil {
+				return nil, nil, eofCorrupt(err, "a reference index")
+			}
+			terms, _, err := readTerms(body, rows, cols, l-4)
+			if err != nil {
+				return nil, nil, fmt.Errorf("tensor %q: %w", t.Name, err)
+			}
+			flag, err := readByte(body, "a residual flag")
+			if err != nil {
+				return nil, nil, err
+			}
+			if flag == 0 {
+				for _, tm := range terms {
+					dt, _ := factorDtype(tm.code)
+					out[t.Name] = append(out[t.Name], Term{Update: tm.LowRank, Dtype: dt})
+				}
+			}
+		}
+		if _, err := io.Copy(io.Discard, body); err != nil {
+			return nil, nil, eofCorrupt(err, "a tensor record")
+		}
+		if body.N != 0 {
+			return nil, nil, corruptf("tensor %q: record ends early", t.Name)
+		}
+	}
+	return st, out, nil
+}
