@@ -165,7 +165,7 @@ type action struct {
 	name string
 	info safetensors.TensorInfo // dtype and shape of the output
 	how  How
-	src  *file               // Kept/Taken: where the bytes come from
+	src  *file // Kept/Taken: where the bytes come from
 	srcT safetensors.TensorInfo
 	// Combined / LowRank:
 	base  *file
