@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/agi-nostr/agi-nostr/internal/delta"
+	"github.com/agi-nostr/agi-nostr/internal/safetensors"
 	"github.com/agi-nostr/agi-nostr/internal/tensormath"
 )
 
@@ -21,6 +22,16 @@ import (
 //   - other changes on both sides conflict, as in Merge; prefer 0 lets
 //     newBase win them, 1 head, -1 stops.
 func Rebase(w io.Writer, old, head, newBase Version, prefer int) (*Result, error) {
+	return RebaseOnto(w, old, head, newBase, nil, prefer)
+}
+
+// RebaseOnto is Rebase where head.LowRank holds updates of another file
+// than old (an older base), whose counterpart on the new line is
+// lowRankBase: a tensor both sides changed becomes lowRankBase's tensor
+// plus the updates, and Result.LowRank is relative to lowRankBase. Updates
+// offered for tensors taken as they are may not be exact; an encoder
+// checks them before it uses them.
+func RebaseOnto(w io.Writer, old, head, newBase Version, lowRankBase *Version, prefer int) (*Result, error) {
 	if prefer < -1 || prefer > 1 {
 		return nil, fmt.Errorf("prefer %d", prefer)
 	}
@@ -35,6 +46,12 @@ func Rebase(w io.Writer, old, head, newBase Version, prefer int) (*Result, error
 	n, err := open(newBase, "new base")
 	if err != nil {
 		return nil, err
+	}
+	lb := n
+	if lowRankBase != nil {
+		if lb, err = open(*lowRankBase, "low-rank base"); err != nil {
+			return nil, err
+		}
 	}
 	sides := []*file{n, h}
 	p := &plan{actions: map[string]*action{}}
@@ -60,8 +77,8 @@ func Rebase(w io.Writer, old, head, newBase Version, prefer int) (*Result, error
 			if ch.present {
 				p.actions[name] = &action{name: name, info: ch.t, how: Taken, src: h, srcT: ch.t}
 				res.How[name], res.From[name] = Taken, 1
-				// Unchanged upstream, so updates of old's tensor are
-				// updates of newBase's.
+				// Unchanged upstream, so the updates most likely still
+				// hold on the new line (the encoder checks).
 				if ook && sameSig(ot, ch.t) && canLowRank(ch.t, head.LowRank[name]) {
 					res.LowRank[name] = head.LowRank[name]
 				}
@@ -100,9 +117,9 @@ func Rebase(w io.Writer, old, head, newBase Version, prefer int) (*Result, error
 			}
 			continue
 		}
-		if lr := head.LowRank[name]; canLowRank(ot, lr) {
-			nt, _ := n.tensor(name)
-			p.actions[name] = &action{name: name, info: ot, how: LowRank, base: n, baseT: nt, terms: updates(lr)}
+		if lr := head.LowRank[name]; canLowRank(ot, lr) && hasSig(lb, name, ot) {
+			bt, _ := lb.tensor(name)
+			p.actions[name] = &action{name: name, info: ot, how: LowRank, base: lb, baseT: bt, terms: updates(lr)}
 			res.How[name] = LowRank
 			res.LowRank[name] = lr
 			continue
@@ -127,4 +144,9 @@ func Rebase(w io.Writer, old, head, newBase Version, prefer int) (*Result, error
 		return nil, err
 	}
 	return res, nil
+}
+
+func hasSig(f *file, name string, t safetensors.TensorInfo) bool {
+	ft, ok := f.tensor(name)
+	return ok && sameSig(ft, t)
 }
