@@ -60,8 +60,8 @@ func printDeltaReports(out io.Writer, reports []repo.DeltaReport) {
 			}
 			continue
 		}
-		fmt.Fprintf(out, " %s: stored as a delta of %s:%s, %s (%s of %s)\n", rep.Path, shortID(rep.Delta.RefCommit), rep.Delta.RefPath,
-			kindSummary(rep.Stat), humanBytes(rep.Delta.Size), percent(rep.Delta.Size, rep.Size))
+		fmt.Fprintf(out, " %s: stored as a delta of %s:%s, %s (%s, %s of %s)\n", rep.Path, shortID(rep.Delta.RefCommit), rep.Delta.RefPath,
+			kindSummary(rep.Stat), humanBytes(rep.Delta.Size), percent(rep.Delta.Size, rep.Size), humanBytes(rep.Size))
 	}
 }
 
@@ -126,7 +126,7 @@ func printStorageStat(out io.Writer, r *repo.Repo, c *repo.Commit, changed map[s
 			}
 			return err
 		}
-		fmt.Fprintf(out, "     %-44s %7s %10s  %-28s %10s\n", "header", "", humanBytes(uint64(len(st.Tensors))), "", humanBytes(st.HeaderStored))
+		fmt.Fprintf(out, "     %-44s %7s %10s  %-28s %10s\n", fmt.Sprintf("header, %d tensors", len(st.Tensors)), "", "", "zstd", humanBytes(st.HeaderStored))
 		for _, t := range st.Tensors {
 			how := t.Kind.String()
 			switch t.Kind {

@@ -282,5 +282,11 @@ func writeLines(w *bytes.Buffer, b []byte) {
 
 // String describes a conflict for an error message.
 func (c Conflict) String() string {
-	return fmt.Sprintf("lines %d-%d", c.AncestorStart+1, max(c.AncestorEnd, c.AncestorStart+1))
+	switch n := c.AncestorEnd - c.AncestorStart; n {
+	case 0:
+		return fmt.Sprintf("an insertion after line %d", c.AncestorStart)
+	case 1:
+		return fmt.Sprintf("line %d", c.AncestorStart+1)
+	}
+	return fmt.Sprintf("lines %d-%d", c.AncestorStart+1, c.AncestorEnd)
 }

@@ -11,7 +11,7 @@ func TestMerge(t *testing.T) {
 	anc := "a\nb\nc\nd\ne\nf\ng\n"
 	for _, tc := range []struct {
 		name, ours, theirs, want string
-		conflicts             int
+		conflicts                int
 	}{
 		{"disjoint", "A\nb\nc\nd\ne\nf\ng\n", "a\nb\nc\nd\ne\nF\ng\n", "A\nb\nc\nd\ne\nF\ng\n", 0},
 		{"insert and delete", "a\nb\nx\nc\nd\ne\nf\ng\n", "a\nb\nc\nd\nf\ng\n", "a\nb\nx\nc\nd\nf\ng\n", 0},
