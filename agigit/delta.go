@@ -31,8 +31,15 @@ func stageDeltas(cmd *cobra.Command, r *repo.Repo, hints map[string]*repo.DeltaH
 	pr := progress.New(cmd.ErrOrStderr())
 	var cur string
 	var last uint64
+	var fetch func([]repo.FileEntry) error
+	if len(r.Config.FetchRelays()) > 0 || r.Config.Base != nil && len(r.Config.Base.Relays) > 0 {
+		// A reference replaced in the working tree by other tools comes
+		// back from the relays: a download spares uploading the file whole.
+		fetch = objectFetcher(cmd, r)
+	}
 	reports, err := r.StageDeltas(repo.DeltaOptions{
 		Hints: hints,
+		Fetch: fetch,
 		Progress: func(p string, done, total uint64) {
 			if total < 64<<20 {
 				return

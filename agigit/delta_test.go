@@ -170,7 +170,7 @@ func TestFineTuneStoredAsDelta(t *testing.T) {
 	if err := m.r.MaterializeDelta(f); err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile(m.r.ObjectPath(f.ID))
+	got, err := os.ReadFile(m.r.FetchedPath(f.ID))
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("materialized file differs (%v)", err)
 	}
@@ -200,7 +200,7 @@ func TestCorruptDeltaObject(t *testing.T) {
 	os.Chmod(p, 0o644)
 	os.WriteFile(p, b, 0o644)
 	err := m.r.MaterializeDelta(f)
-	if err == nil || m.r.HasObject(f.ID) {
+	if err == nil || m.r.Available(f.ID) {
 		t.Fatalf("corrupt delta accepted: %v", err)
 	}
 	// A delta clause naming another reference path of the same commit.

@@ -121,6 +121,25 @@ func TestFineTuneDeltaOverRelays(t *testing.T) {
 		t.Fatalf("show --stat in the clone:\n%s", stat)
 	}
 
+	// A dense full fine-tune written over the checked-out base by other
+	// tools: the commit fetches the base file back from the relays and
+	// stores the fine-tune as a delta of it.
+	tuner.ok(work, "fork", "--name", "base-model-full", naddr, "full")
+	full := filepath.Join(work, "full")
+	fm := base.Clone()
+	fm.NudgeAll(11, 0.001)
+	fm.WriteFile(filepath.Join(full, "model.safetensors"))
+	out, _ = tuner.ok(full, "commit", "-a", "-m", "full fine-tune")
+	if !strings.Contains(out, "stored as a delta of") || !strings.Contains(out, "dense") {
+		t.Fatalf("full fine-tune commit: %s", out)
+	}
+	for _, r := range forkRelays {
+		tuner.ok(full, "relay", "add", r.URL())
+	}
+	tuner.ok(full, "push")
+	reader.ok(work, "clone", address(t, tuner, full), "c-full")
+	sameTree(t, full, filepath.Join(work, "c-full"))
+
 	// The base moves on; the fine-tune follows it.
 	nb := base.Clone()
 	nb.Nudge(20, "model.layers.0.self_attn.q_proj.weight", 0.05)

@@ -7,36 +7,28 @@ import (
 	"github.com/agi-nostr/agi-nostr/agigit/repo"
 )
 
-// maxDeltaChain bounds the references followed to rebuild one file.
-const maxDeltaChain = 64
-
-// fetchDelta brings a file stored as a delta into the local store: the
-// delta object, then its reference (itself perhaps a delta), then the file
-// materialized from both and checked against its object id.
-func (s *Session) fetchDelta(ctx context.Context, f repo.FileEntry, d *repo.DeltaClause, depth int) error {
-	if depth >= maxDeltaChain {
-		return fmt.Errorf("%s: delta chain longer than %d", f.Path, maxDeltaChain)
-	}
+// fetchDelta brings a file stored as a delta: the delta object (kept in
+// the store: it is small, and show --stat, merges and a later push read
+// it), then its reference (itself perhaps a delta, rebuilt first; kept in
+// the store, so the next commit is encoded against it without the
+// network), then the file materialized from both and checked against its
+// object id, waiting for its checkout like any download.
+func (s *Session) fetchDelta(ctx context.Context, f repo.FileEntry, d *repo.DeltaClause) error {
 	r := s.Repo
-	if !r.HasObject(d.ID) {
-		if err := s.fetchFile(ctx, d.Object(f)); err != nil {
-			return fmt.Errorf("%s (delta): %w", f.Path, err)
-		}
+	// A bounded chain, or a clear error (not a deep recursion).
+	if _, err := r.DeltaDepth(f); err != nil {
+		return err
+	}
+	err := r.LocalObject(d.Object(f), func(fs []repo.FileEntry) error { return s.fetchFile(ctx, fs[0]) })
+	if err != nil {
+		return fmt.Errorf("%s (delta): %w", f.Path, err)
 	}
 	ref, err := r.DeltaRef(d)
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.Path, err)
 	}
-	if !r.HasObject(ref.ID) {
-		if rd, err := ref.Delta(); err != nil {
-			return fmt.Errorf("%s: %w", ref.Path, err)
-		} else if rd != nil {
-			if err := s.fetchDelta(ctx, ref, rd, depth+1); err != nil {
-				return err
-			}
-		} else if err := s.fetchFile(ctx, ref); err != nil {
-			return fmt.Errorf("%s (delta reference): %w", f.Path, err)
-		}
+	if err := r.LocalObject(ref, func(fs []repo.FileEntry) error { return s.FetchObjects(ctx, fs) }); err != nil {
+		return fmt.Errorf("%s (delta reference %s): %w", f.Path, ref.Path, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err

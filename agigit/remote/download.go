@@ -54,7 +54,7 @@ func (s *Session) FetchObjects(ctx context.Context, files []repo.FileEntry) erro
 		if d, err := f.Delta(); err != nil {
 			return fmt.Errorf("%s: %w", f.Path, err)
 		} else if d != nil {
-			if err := s.fetchDelta(ctx, f, d, 0); err != nil {
+			if err := s.fetchDelta(ctx, f, d); err != nil {
 				return err
 			}
 			continue

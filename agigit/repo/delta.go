@@ -140,8 +140,8 @@ func (r *Repo) DeltaRef(d *DeltaClause) (FileEntry, error) {
 	return f, nil
 }
 
-// deltaDepth is the length of a file's delta chain (0 for a whole file).
-func (r *Repo) deltaDepth(f FileEntry) (int, error) {
+// DeltaDepth is the length of a file's delta chain (0 for a whole file).
+func (r *Repo) DeltaDepth(f FileEntry) (int, error) {
 	for depth := 0; ; depth++ {
 		d, err := f.Delta()
 		if err != nil {
@@ -162,8 +162,12 @@ func (r *Repo) deltaDepth(f FileEntry) (int, error) {
 // MaterializeDelta rebuilds a delta-stored file into the object store from
 // its delta object and its reference, both in the store. The result is
 // checked against the file's object id before it is kept.
+//
+// The delta object and the reference must be local objects (LocalObject);
+// the rebuilt file joins the downloads waiting for their checkout
+// (Available).
 func (r *Repo) MaterializeDelta(f FileEntry) error {
-	if r.HasObject(f.ID) {
+	if r.Available(f.ID) {
 		return nil
 	}
 	d, err := f.Delta()
@@ -208,7 +212,9 @@ func (r *Repo) MaterializeDelta(f FileEntry) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return r.ImportObject(tmp.Name(), f.ID)
+	// Like a download: it waits for the checkout that moves it into the
+	// working tree.
+	return r.AddFetched(tmp.Name(), f.ID)
 }
 
 // DeltaStat describes how a delta-stored file is stored, per tensor. The
@@ -268,6 +274,9 @@ type DeltaReport struct {
 type DeltaOptions struct {
 	// Hints by path.
 	Hints map[string]*DeltaHint
+	// Fetch brings a reference the local store lacks (from the relays);
+	// without it such a file is stored whole.
+	Fetch func([]FileEntry) error
 	// Progress is told each file's encoding progress.
 	Progress func(path string, done, total uint64)
 }
@@ -309,7 +318,7 @@ func (r *Repo) StageDeltas(opts DeltaOptions) ([]DeltaReport, error) {
 		if !IsSafetensorsPath(p) {
 			continue
 		}
-		rep, clause, err := r.encodeDelta(e.Entry(), h.Commit, hints[p], adapters, opts.Progress)
+		rep, clause, err := r.encodeDelta(e.Entry(), h.Commit, hints[p], adapters, opts.Fetch, opts.Progress)
 		if err != nil {
 			return nil, err
 		}
@@ -352,7 +361,7 @@ func (r *Repo) treeAdapters(files []FileEntry) (map[string][]delta.Term, error) 
 			wp = lora.WeightsFile
 		}
 		wf, ok := byPath[wp]
-		if !ok || !r.HasObject(f.ID) || !r.HasObject(wf.ID) {
+		if !ok || r.LocalObject(f, nil) != nil || r.LocalObject(wf, nil) != nil {
 			continue
 		}
 		ad, err := r.loadAdapter(f.ID, wf.ID)
@@ -414,7 +423,7 @@ const minSaving = 0.9
 
 // encodeDelta encodes one file against its reference when it can. It
 // returns the clause to record, or nil to store the file whole.
-func (r *Repo) encodeDelta(f FileEntry, parent string, hint *DeltaHint, adapters map[string][]delta.Term, progress func(string, uint64, uint64)) (*DeltaReport, *DeltaClause, error) {
+func (r *Repo) encodeDelta(f FileEntry, parent string, hint *DeltaHint, adapters map[string][]delta.Term, fetch func([]FileEntry) error, progress func(string, uint64, uint64)) (*DeltaReport, *DeltaClause, error) {
 	rep := &DeltaReport{Path: f.Path, Size: f.Size}
 	refCommit, refPath := "", f.Path
 	if hint != nil && hint.RefCommit != "" {
@@ -436,11 +445,15 @@ func (r *Repo) encodeDelta(f FileEntry, parent string, hint *DeltaHint, adapters
 		rep.Reason = "same as the reference"
 		return rep, nil, nil
 	}
-	if !r.HasObject(ref.ID) || !r.HasObject(f.ID) {
-		rep.Reason = "reference not in the local store"
+	if !r.HasObject(f.ID) {
+		rep.Reason = "file not in the local store"
 		return rep, nil, nil
 	}
-	if depth, err := r.deltaDepth(ref); err != nil {
+	if err := r.LocalObject(ref, fetch); err != nil {
+		rep.Reason = fmt.Sprintf("reference %s:%s not at hand: %v", short(refCommit), refPath, err)
+		return rep, nil, nil
+	}
+	if depth, err := r.DeltaDepth(ref); err != nil {
 		return nil, nil, err
 	} else if depth >= MaxDeltaDepth {
 		rep.Reason = fmt.Sprintf("reference is a chain of %d deltas", depth)

@@ -64,6 +64,16 @@ func (r *Repo) ApplyAdapter(dir, p string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The file about to be replaced is most likely the base the next
+	// commit is stored against: keep its content in the store (as a
+	// checkout keeps the clean files it replaces).
+	if ix, err := r.LoadIndex(); err == nil {
+		if e := ix.Get(p); e != nil && !r.HasObject(e.ID) {
+			if _, err := r.fromWorkTree(e.Entry()); err != nil {
+				return nil, err
+			}
+		}
+	}
 	abs := r.abs(p)
 	src, err := os.Open(abs)
 	if err != nil {

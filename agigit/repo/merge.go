@@ -104,24 +104,12 @@ func sameEntry(a, b FileEntry, aok, bok bool) bool {
 // ensure makes sure the objects of files are in the store, fetching them
 // when a fetcher is set.
 func (m *treeMerge) ensure(files ...FileEntry) error {
-	var missing []FileEntry
 	for _, f := range files {
-		if !m.r.HasObject(f.ID) {
-			missing = append(missing, f)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	if m.opts.Fetch == nil {
-		return fmt.Errorf("%s: %w (run agigit pull, or add a relay)", missing[0].Path, &MissingObjectError{ID: missing[0].ID})
-	}
-	if err := m.opts.Fetch(missing); err != nil {
-		return err
-	}
-	for _, f := range missing {
-		if !m.r.HasObject(f.ID) {
-			return fmt.Errorf("%s: %w", f.Path, &MissingObjectError{ID: f.ID})
+		if err := m.r.LocalObject(f, m.opts.Fetch); err != nil {
+			if m.opts.Fetch == nil {
+				return fmt.Errorf("%s: %w (add a relay to fetch it)", f.Path, err)
+			}
+			return fmt.Errorf("%s: %w", f.Path, err)
 		}
 	}
 	return nil
@@ -488,7 +476,7 @@ func (r *Repo) Merge(signer Signer, a, b, message string, opts MergeOptions, now
 	if err != nil {
 		return nil, err
 	}
-	c, deltas, err := r.commitTree(signer, m.files, m.hints, []string{a, b}, ac.Base, message, now)
+	c, deltas, err := r.commitTree(signer, m.files, m.hints, []string{a, b}, ac.Base, message, now, opts.Fetch)
 	if err != nil {
 		return nil, err
 	}
@@ -562,7 +550,7 @@ func (r *Repo) checkoutOnBranch(h Head, id string, fetch func([]FileEntry) error
 // commitTree signs and stores a commit of files with the given parents;
 // safetensors files are stored as deltas where they can be (hints first,
 // then the usual reference). It does not move any ref.
-func (r *Repo) commitTree(signer Signer, files []FileEntry, hints map[string]*DeltaHint, parents []string, base *BaseRef, message string, now time.Time) (*Commit, []DeltaReport, error) {
+func (r *Repo) commitTree(signer Signer, files []FileEntry, hints map[string]*DeltaHint, parents []string, base *BaseRef, message string, now time.Time, fetch func([]FileEntry) error) (*Commit, []DeltaReport, error) {
 	var reports []DeltaReport
 	adapters, err := r.treeAdapters(files)
 	if err != nil {
@@ -573,7 +561,7 @@ func (r *Repo) commitTree(signer Signer, files []FileEntry, hints map[string]*De
 		if hint == nil || !IsSafetensorsPath(f.Path) {
 			continue
 		}
-		rep, clause, err := r.encodeDelta(f, parents[0], hint, adapters, nil)
+		rep, clause, err := r.encodeDelta(f, parents[0], hint, adapters, fetch, nil)
 		if err != nil {
 			return nil, nil, err
 		}

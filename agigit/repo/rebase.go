@@ -108,12 +108,12 @@ func (r *Repo) Rebase(signer Signer, onto string, opts MergeOptions, now time.Ti
 		}
 		m := &treeMerge{r: r, op: "rebase", opts: opts, hints: map[string]*DeltaHint{}}
 		err = m.threeWay(pc.Tree(), cur.Tree(), c.Tree(), func(parent, ours, theirs FileEntry) (FileEntry, *modelmerge.Result, *DeltaHint, error) {
-			return r.rebaseTensors(parent, ours, theirs, oldTree, newTree, onto, opts.Prefer)
+			return r.rebaseTensors(parent, ours, theirs, oldTree, newTree, onto, opts)
 		})
 		if err != nil {
 			return nil, fmt.Errorf("replaying %s %q: %w", short(c.ID), c.Subject(), err)
 		}
-		nc, deltas, err := r.commitTree(signer, m.files, m.hints, []string{cur.ID}, commitBase, c.Message, now)
+		nc, deltas, err := r.commitTree(signer, m.files, m.hints, []string{cur.ID}, commitBase, c.Message, now, opts.Fetch)
 		if err != nil {
 			return nil, err
 		}
@@ -142,7 +142,8 @@ func (r *Repo) setBase(nb *BaseRef, res *RebaseResult) error {
 // line. Tensors are combined by modelmerge.Rebase; a tensor the commit
 // holds as exact low-rank updates of the old base's file keeps them, now
 // on the new base's file.
-func (r *Repo) rebaseTensors(parent, ours, theirs FileEntry, oldTree, newTree map[string]FileEntry, onto string, prefer int) (FileEntry, *modelmerge.Result, *DeltaHint, error) {
+func (r *Repo) rebaseTensors(parent, ours, theirs FileEntry, oldTree, newTree map[string]FileEntry, onto string, opts MergeOptions) (FileEntry, *modelmerge.Result, *DeltaHint, error) {
+	prefer := opts.Prefer
 	var closers []io.Closer
 	defer func() {
 		for _, c := range closers {
@@ -166,7 +167,7 @@ func (r *Repo) rebaseTensors(parent, ours, theirs FileEntry, oldTree, newTree ma
 			return FileEntry{}, nil, nil, err
 		}
 		if len(lr) > 0 {
-			if !r.HasObject(newF.ID) {
+			if r.LocalObject(newF, opts.Fetch) != nil {
 				lr = nil
 			} else {
 				v, err := open(newF, nil)
