@@ -545,3 +545,28 @@ func TestXZEvaluator(t *testing.T) {
 		t.Fatalf("xz claim through the built-in evaluator: %v", err)
 	}
 }
+
+// TestDeltaSizeVector pins the delta measure: the size depends on the zstd
+// encoder's exact output, so a dependency update that changes it must be
+// noticed (and the definition versioned) rather than silently change scores.
+func TestDeltaSizeVector(t *testing.T) {
+	dir := t.TempDir()
+	child := make([]byte, 100000)
+	parent := make([]byte, 90000)
+	for i := range child {
+		child[i] = byte(i*7 + i/1000)
+		if i < len(parent) {
+			parent[i] = byte(i * 7)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "child"), child, 0o644)
+	os.WriteFile(filepath.Join(dir, "parent"), parent, 0o644)
+	kind, n, err := ModelCost(openModel(t, filepath.Join(dir, "child")), openModel(t, filepath.Join(dir, "parent")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = 5527 // klauspost/compress v1.20.4
+	if kind != CostDelta || n != want {
+		t.Fatalf("delta %s %d bytes, the definition gives %d", kind, n, want)
+	}
+}

@@ -2,7 +2,8 @@ package cm
 
 // Adaptive maps: stateMap (context -> probability), mixer (weighted sum of
 // stretched probabilities) and apm (probability refinement). All of them
-// learn as they code, and their contents are what training fits.
+// learn as they code; a model file stores where the state maps and the
+// mixer start (see Params).
 
 // recip[n] = 65536 * 2 / (2n + 3): the step 1/(n + 1.5) of the n-th update
 // of a stateMap entry, so a new entry learns fast and an old one averages.

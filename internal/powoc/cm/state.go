@@ -17,7 +17,6 @@ var (
 	stateNext  [numStates][2]uint8 // next state after a 0 or a 1
 	stateCount [numStates][2]uint8 // (n0, n1) of each state
 	stateTotal [numStates]uint8    // n0 + n1, a slot's priority when replacing
-	stateDet   [numStates]bool     // only one bit value seen so far
 	statesUsed int
 )
 
@@ -77,6 +76,5 @@ func init() {
 		}
 		stateCount[i] = [2]uint8{uint8(s[0]), uint8(s[1])}
 		stateTotal[i] = uint8(s[0] + s[1])
-		stateDet[i] = (s[0] == 0) != (s[1] == 0)
 	}
 }

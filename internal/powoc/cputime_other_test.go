@@ -1,0 +1,5 @@
+//go:build !unix
+
+package powoc
+
+func processCPU() float64 { return 0 }
