@@ -66,6 +66,7 @@ func (b *Bar) Start(stage string, total int64) {
 		progressbar.OptionSetWriter(b.w),
 		progressbar.OptionSetDescription(stage),
 		progressbar.OptionShowBytes(true),
+		progressbar.OptionShowCount(),
 		progressbar.OptionUseIECUnits(true),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionThrottle(100*time.Millisecond),
