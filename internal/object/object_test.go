@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 
@@ -415,5 +416,43 @@ func TestLayout(t *testing.T) {
 	}
 	if DefaultBlockSizeFor(14) != 1<<20 || DefaultBlockSizeFor(256) != 128<<10 {
 		t.Fatal("default block sizes")
+	}
+}
+
+// cancelAfter cancels a context once some progress has been made.
+type cancelAfter struct {
+	cancel context.CancelFunc
+	stage  string
+}
+
+func (c *cancelAfter) Start(stage string, _ int64) {
+	if stage == c.stage {
+		c.cancel()
+	}
+}
+func (c *cancelAfter) Add(int64) {}
+func (c *cancelAfter) Finish()   {}
+
+// A cancelled split or join stops with the context's error and leaves no
+// shard, temporary file or output behind.
+func TestCancel(t *testing.T) {
+	data := randomBytes(16, 40*tBlock)
+	for _, stage := range []string{"hash", "encode"} {
+		dir := Dir(t.TempDir())
+		ctx, cancel := context.WithCancel(context.Background())
+		_, err := Split(ctx, bytes.NewReader(data), uint64(len(data)), SplitOptions{K: 2, N: 3, BlockSize: tBlock, Progress: &cancelAfter{cancel, stage}}, dir)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancel during %s: %v", stage, err)
+		}
+		if entries, _ := os.ReadDir(string(dir)); len(entries) != 0 {
+			t.Fatalf("cancel during %s left %d files", stage, len(entries))
+		}
+	}
+	res, store := split(t, data, SplitOptions{K: 2, N: 3, BlockSize: tBlock})
+	ctx, cancel := context.WithCancel(context.Background())
+	var out memFile
+	_, err := Join(ctx, res.Manifest, store, &out, JoinOptions{Progress: &cancelAfter{cancel, "join"}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled join: %v", err)
 	}
 }
