@@ -6,6 +6,7 @@
 ///
 ///   OPEN       cancel (owner) | refund after deliver_by (anyone) | take_order
 ///   TAKEN      confirm_received before deliver_by | refund after deliver_by
+///              (by the owner: any time)
 ///   CONFIRMED  complete_order before reveal_by | refund after reveal_by
 ///   REVEALED   dispute before dispute_until | settle after dispute_until
 ///   COMPLETED, CANCELLED, REFUNDED, DISPUTED are final.
@@ -638,7 +639,11 @@ module agi_nostr::market {
     /// deliver_by (everything), a taken order not confirmed by deliver_by or
     /// a confirmed order not revealed by reveal_by (cost + tip; the relay keeps
     /// the down payment). Anyone may call it; the money goes to the owner.
-    public entry fun refund(_caller: &signer, order_id: u64) acquires Market {
+    /// The owner may also leave a taken order before deliver_by: until it
+    /// confirms, the relay is owed nothing beyond the down payment it already
+    /// has, and a relay that takes and never delivers must not hold the
+    /// owner's cost and tip until the deadline.
+    public entry fun refund(caller: &signer, order_id: u64) acquires Market {
         let m = borrow_global_mut<Market>(@agi_nostr);
         let o = order_mut(m, order_id);
         let now = timestamp::now_seconds();
@@ -647,7 +652,10 @@ module agi_nostr::market {
             assert!(now >= o.deliver_by, error::invalid_state(ETOO_EARLY));
             o.down + o.cost + o.tip
         } else if (from_state == TAKEN) {
-            assert!(now >= o.deliver_by, error::invalid_state(ETOO_EARLY));
+            assert!(
+                now >= o.deliver_by || signer::address_of(caller) == o.owner,
+                error::invalid_state(ETOO_EARLY)
+            );
             o.cost + o.tip
         } else if (from_state == CONFIRMED) {
             assert!(now >= o.reveal_by, error::invalid_state(ETOO_EARLY));

@@ -196,7 +196,8 @@ module agi_nostr::invariant_tests {
             }
         } else if (state == market::state_taken()) {
             if (now >= deliver_by) market::refund(publisher, id)
-            else if (c < 85) market::confirm_received(owner, id);
+            else if (c < 85) market::confirm_received(owner, id)
+            else if (c >= 95) market::refund(owner, id); // the owner leaves before confirming
         } else if (state == market::state_confirmed()) {
             if (now >= reveal_by) market::refund(publisher, id)
             else if (c < 85) {

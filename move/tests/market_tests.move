@@ -1071,14 +1071,15 @@ module agi_nostr::market_tests {
         assert_books();
     }
 
-    #[test(fx = @aptos_framework, publisher = @agi_nostr, owner = @0xA11CE, relay = @0xB0B)]
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, owner = @0xA11CE, relay = @0xB0B, other = @0xD0D)]
     #[expected_failure(abort_code = 0x30007, location = agi_nostr::market)]
-    fun refund_undelivered_too_early(fx: &signer, publisher: &signer, owner: &signer, relay: &signer) {
+    fun refund_undelivered_too_early(fx: &signer, publisher: &signer, owner: &signer, relay: &signer, other: &signer) {
         setup_with_relays(fx, publisher, relay);
         let id = pull_default(owner);
         take_default(relay, id);
         timestamp::fast_forward_seconds(DAY - 1);
-        market::refund(owner, id);
+        // Before deliver_by only the owner may end a taken order.
+        market::refund(other, id);
     }
 
     #[test(fx = @aptos_framework, publisher = @agi_nostr, owner = @0xA11CE, relay = @0xB0B)]
