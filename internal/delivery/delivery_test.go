@@ -72,9 +72,17 @@ func TestParsePrimePair(t *testing.T) {
 			t.Errorf("case %d: got %v, want %v", i, err, c.want)
 		}
 	}
+	// An overlong prime fails as on chain: after the encoding, size and
+	// order checks, as factors that cannot multiply to any x.
 	long := append([]byte{1}, make([]byte, MaxXBytes)...)
-	if _, err := ParsePrimePair([]byte{2}, long); err == nil {
-		t.Error("overlong prime accepted")
+	if _, err := ParsePrimePair([]byte{2}, long); !errors.Is(err, ErrWrongFactors) {
+		t.Errorf("overlong prime: %v", err)
+	}
+	if _, err := ParsePrimePair([]byte{1}, long); !errors.Is(err, ErrPrimeTooSmall) {
+		t.Errorf("p1 = 1 with an overlong p2: %v", err)
+	}
+	if _, err := ParsePrimePair(long, []byte{2}); !errors.Is(err, ErrNotOrdered) {
+		t.Errorf("overlong p1 above p2: %v", err)
 	}
 }
 

@@ -48,7 +48,9 @@ var (
 func VerifyDispute(t Terms, p *Proof) error {
 	lc := merkle.LeafCount(t.Size)
 	if p.Index >= lc {
-		return fmt.Errorf("leaf %d out of range for %d leaves", p.Index, lc)
+		// The market judges such a proof a bad ciphertext proof: no chunk
+		// proves at an index past the end.
+		return fmt.Errorf("%w: leaf %d out of range for %d leaves", ErrBadCipherProof, p.Index, lc)
 	}
 	if err := merkle.Verify(t.CipherID, t.Size, p.Index, p.CipherChunk, p.CipherPath); err != nil {
 		return fmt.Errorf("%w: %v", ErrBadCipherProof, err)

@@ -136,15 +136,17 @@ func ParsePrimePair(p1, p2 []byte) (PrimePair, error) {
 	if !canonical(p2) {
 		return PrimePair{}, fmt.Errorf("p2: %w", ErrNotCanonical)
 	}
-	if len(p1) > MaxXBytes || len(p2) > MaxXBytes {
-		return PrimePair{}, fmt.Errorf("prime longer than %d bytes", MaxXBytes)
-	}
 	a, b := new(big.Int).SetBytes(p1), new(big.Int).SetBytes(p2)
 	if a.Cmp(big.NewInt(1)) <= 0 {
 		return PrimePair{}, ErrPrimeTooSmall
 	}
 	if a.Cmp(b) >= 0 {
 		return PrimePair{}, ErrNotOrdered
+	}
+	// In the market's order of checks: no factor of an x of at most
+	// MaxXBytes bytes is longer than that, so the pair cannot multiply to x.
+	if len(p2) > MaxXBytes {
+		return PrimePair{}, fmt.Errorf("%w: p2 longer than %d bytes", ErrWrongFactors, MaxXBytes)
 	}
 	return PrimePair{P1: a, P2: b}, nil
 }

@@ -282,7 +282,7 @@ func generateVectors(t *testing.T) *vectorFile {
 }
 
 // disputeVectors builds one order's worth of delivery and the four outcomes
-// a dispute can have.
+// a dispute can have, each classified as the market classifies it.
 func disputeVectors(t *testing.T) []disputeVector {
 	t.Helper()
 	ctx := context.Background()
@@ -333,6 +333,8 @@ func disputeVectors(t *testing.T) []disputeVector {
 		build("chunk changed after commitment", honest, 0, "bad_cipher_proof", func(p *Proof) { p.CipherChunk[0] ^= 1 }),
 		build("object leaf not in the object", tampered, 1, "bad_plain_proof", func(p *Proof) { p.PlainLeaf[31] ^= 1 }),
 		build("plain path of another leaf", tampered, 1, "bad_plain_proof", func(p *Proof) { p.PlainPath, _ = objTree.Prove(0) }),
+		build("honest delivery, short last leaf", honest, 2, "delivery_correct", nil),
+		build("leaf index past the end", tampered, 1, "bad_cipher_proof", func(p *Proof) { p.Index = 3 }),
 	}
 }
 
