@@ -32,7 +32,10 @@ module agi_nostr::governance {
     }
 
     fun init_module(publisher: &signer) {
-        move_to(publisher, Governance { admin: signer::address_of(publisher), proposed: option::none() });
+        let admin = signer::address_of(publisher);
+        move_to(publisher, Governance { admin, proposed: option::none() });
+        // The first administrator, from nobody (0x0), so that events alone tell who it is.
+        event::emit(AdminChanged { old_admin: @0x0, new_admin: admin });
     }
 
     /// Aborts unless s is the administrator.
@@ -74,4 +77,9 @@ module agi_nostr::governance {
 
     #[test_only]
     public fun init_for_test(publisher: &signer) { init_module(publisher) }
+
+    #[test_only]
+    public fun admin_changed_event(old_admin: address, new_admin: address): AdminChanged {
+        AdminChanged { old_admin, new_admin }
+    }
 }

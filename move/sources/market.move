@@ -336,7 +336,7 @@ module agi_nostr::market {
         updated_at: u64,
     }
 
-    fun init_module(publisher: &signer) {
+    fun init_module(publisher: &signer) acquires Market {
         move_to(publisher, Market {
             config: Config {
                 fee_bps: 100,
@@ -355,6 +355,8 @@ module agi_nostr::market {
             relay_list: table::new(),
             relay_count: 0,
         });
+        // The initial parameters, so that events alone tell them.
+        emit_config(&borrow_global<Market>(signer::address_of(publisher)).config, publisher);
     }
 
     // ---------------------------------------------------------------------
@@ -914,7 +916,7 @@ module agi_nostr::market {
 
     #[test_only]
     /// Runs the package's initializers in a test, as publishing does.
-    public fun init_for_test(publisher: &signer) {
+    public fun init_for_test(publisher: &signer) acquires Market {
         governance::init_for_test(publisher);
         vault::init_for_test(publisher);
         init_module(publisher);

@@ -8,6 +8,7 @@ module agi_nostr::security_tests {
     use aptos_framework::coin;
     use aptos_framework::event;
     use aptos_framework::timestamp;
+    use agi_nostr::governance;
     use agi_nostr::market;
     use agi_nostr::vault;
     use agi_nostr::vector_data;
@@ -130,5 +131,19 @@ module agi_nostr::security_tests {
         // Once confirmed, the relay is owed its chance to reveal until reveal_by.
         timestamp::fast_forward_seconds(DAY - 1);
         market::refund(owner, id);
+    }
+
+    // -----------------------------------------------------------------
+    // Finding 3: publishing set the parameters and the administrator
+    // without an event, so an indexer following events alone could not know
+    // min_x_bits, max_order_secs, the pause flag or the administrator until
+    // the first change.
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, relay = @0xB0B)]
+    fun publishing_emits_initial_state(fx: &signer, publisher: &signer, relay: &signer) {
+        setup(fx, publisher, relay);
+        assert!(event::was_event_emitted(
+            &market::config_updated_event(100, 2048, DAY, DAY, 30 * DAY, false, @agi_nostr, T0)), 0);
+        assert!(event::was_event_emitted(&governance::admin_changed_event(@0x0, @agi_nostr)), 1);
     }
 }
