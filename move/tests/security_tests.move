@@ -146,4 +146,122 @@ module agi_nostr::security_tests {
             &market::config_updated_event(100, 2048, DAY, DAY, 30 * DAY, false, @agi_nostr, T0)), 0);
         assert!(event::was_event_emitted(&governance::admin_changed_event(@0x0, @agi_nostr)), 1);
     }
+
+    // -----------------------------------------------------------------
+    // Checks of the review that found nothing to fix; they pin properties
+    // docs/PROTOCOL.md relies on.
+
+    /// Confirmed and revealed with the vectors' pair; object_size as given.
+    fun revealed(owner: &signer, relay: &signer, object_size: u64): u64 {
+        let (_, object_id, cipher_id, _, _, _, _, _, _, _, _) = vector_data::dispute(0);
+        market::pull(
+            owner, object_id, object_size, x"1111111111111111111111111111111111111111111111111111111111111111",
+            vector[], DOWN, COST, TIP, T0 + DAY,
+        );
+        let id = market::next_order_id() - 1;
+        let (p1, p2, x) = vector_data::prime_pair();
+        market::take_order(relay, id, x, cipher_id);
+        market::confirm_received(owner, id);
+        market::complete_order(relay, id, p1, p2);
+        id
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, owner = @0xA11CE, relay = @0xB0B)]
+    #[expected_failure(abort_code = 0x10019, location = agi_nostr::market)]
+    /// The largest object size and leaf index: the leaf arithmetic cannot
+    /// overflow, the proof is simply not one of the committed ciphertext.
+    fun dispute_index_at_u64_max(fx: &signer, publisher: &signer, owner: &signer, relay: &signer) {
+        setup(fx, publisher, relay);
+        let id = revealed(owner, relay, 18446744073709551615);
+        market::dispute(owner, id, 18446744073709551615, vector[], vector[], vector[], vector[]);
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, owner = @0xA11CE, relay = @0xB0B)]
+    #[expected_failure(abort_code = 0x10019, location = agi_nostr::market)]
+    /// The last leaf of a 2^64 - 1 byte object (4095 bytes, index 2^52 - 1,
+    /// 52 path levels) walks the whole path without overflow.
+    fun dispute_last_leaf_of_largest_object(fx: &signer, publisher: &signer, owner: &signer, relay: &signer) {
+        setup(fx, publisher, relay);
+        let id = revealed(owner, relay, 18446744073709551615);
+        let chunk = vector[];
+        while (chunk.length() < 4095) chunk.push_back(7u8);
+        let path = vector[];
+        while (path.length() < 52) path.push_back(x"0000000000000000000000000000000000000000000000000000000000000000");
+        market::dispute(owner, id, 4503599627370495, chunk, path, x"00", vector[]);
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, owner = @0xA11CE, relay = @0xB0B)]
+    #[expected_failure(abort_code = 0x10019, location = agi_nostr::market)]
+    /// A proof padded with thousands of siblings costs the disputer, not the
+    /// verifier: the walk stops at the tree's height and rejects it.
+    fun dispute_with_oversized_path(fx: &signer, publisher: &signer, owner: &signer, relay: &signer) {
+        setup(fx, publisher, relay);
+        let id = revealed(owner, relay, 10000);
+        let (_, _, _, _, _, index, chunk, cpath, leaf, ppath, _) = vector_data::dispute(0);
+        while (cpath.length() < 2000) cpath.push_back(x"00");
+        market::dispute(owner, id, index, chunk, cpath, leaf, ppath);
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, owner = @0xA11CE, relay = @0xB0B, other = @0xD0D)]
+    /// A relay that copies another relay's x (from its take_order or from the
+    /// mempool) into an order of its own can reveal only once the pair is
+    /// public, and its ciphertext, committed before it knew the key, then
+    /// loses the dispute: copying a commitment earns nothing beyond the down
+    /// payment that taking any order with any x earns.
+    fun copied_commitment_loses_the_dispute(
+        fx: &signer, publisher: &signer, owner: &signer, relay: &signer, other: &signer
+    ) {
+        setup(fx, publisher, relay);
+        market::register_relay(
+            other, x"3333333333333333333333333333333333333333333333333333333333333333", utf8(b"wss://copy.example")
+        );
+        let first = revealed(owner, relay, 10000); // order 1: the vectors' key, revealed
+        assert!(first == vector_data::dispute_order_id(), 0);
+        // The copier commits a ciphertext made before the pair was public:
+        // here the honest ciphertext of order 1, correct under order 1's key.
+        let (_, object_id, cipher_id, size, _, index, chunk, cpath, leaf, ppath, _) = vector_data::dispute(2);
+        market::pull(
+            owner, object_id, size, x"1111111111111111111111111111111111111111111111111111111111111111",
+            vector[], DOWN, COST, TIP, T0 + DAY,
+        );
+        let second = market::next_order_id() - 1;
+        let (p1, p2, x) = vector_data::prime_pair();
+        market::take_order(other, second, x, cipher_id);
+        market::confirm_received(owner, second);
+        market::complete_order(other, second, p1, p2);
+        // Order 2's key binds its id: the leaf that was right for order 1 is wrong now.
+        market::dispute(owner, second, index, chunk, cpath, leaf, ppath);
+        assert!(market::order(second).order_state() == market::state_disputed(), 1);
+        assert_books();
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, owner = @0xA11CE, relay = @0xB0B)]
+    /// x = p * p has no reveal the market accepts (p1 < p2 is strict): the
+    /// relay cannot be paid and the owner is refunded at reveal_by.
+    fun square_x_ends_in_refund(fx: &signer, publisher: &signer, owner: &signer, relay: &signer) {
+        setup(fx, publisher, relay);
+        market::set_config(publisher, 100, 1024, DAY, DAY, 30 * DAY);
+        let id = pull(owner, DAY);
+        let (p, _, _) = vector_data::small_prime_pair();
+        let (_, _, cipher_id, _, _, _, _, _, _, _, _) = vector_data::dispute(0);
+        market::take_order(relay, id, agi_nostr::bigint::mul(&p, &p), cipher_id);
+        market::confirm_received(owner, id);
+        timestamp::fast_forward_seconds(DAY);
+        market::refund(owner, id);
+        assert!(balance(OWNER) == FUNDS - DOWN && vault::escrowed() == 0, 0);
+        assert_books();
+    }
+
+    #[test(fx = @aptos_framework, publisher = @agi_nostr, owner = @0xA11CE, relay = @0xB0B)]
+    #[expected_failure(abort_code = 0x10017, location = agi_nostr::market)]
+    fun square_x_has_no_reveal(fx: &signer, publisher: &signer, owner: &signer, relay: &signer) {
+        setup(fx, publisher, relay);
+        market::set_config(publisher, 100, 1024, DAY, DAY, 30 * DAY);
+        let id = pull(owner, DAY);
+        let (p, _, _) = vector_data::small_prime_pair();
+        let (_, _, cipher_id, _, _, _, _, _, _, _, _) = vector_data::dispute(0);
+        market::take_order(relay, id, agi_nostr::bigint::mul(&p, &p), cipher_id);
+        market::confirm_received(owner, id);
+        market::complete_order(relay, id, p, p);
+    }
 }
