@@ -65,7 +65,7 @@ func (f FileEntry) Delta() (*DeltaClause, error) {
 
 // parseDelta reads a delta clause and returns how many elements it used.
 func parseDelta(extra []string) (*DeltaClause, int, error) {
-	if len(extra) < 5 {
+	if len(extra) < 5 || extra[0] != DeltaTag {
 		return nil, 0, errors.New("delta clause needs an object id, a size, a commit and a path")
 	}
 	id, err := merkle.ParseID(extra[1])

@@ -145,7 +145,7 @@ func TestFineTuneKinds(t *testing.T) {
 	}
 }
 
-func mustDecode(t *testing.T, b []byte) *synthmodel.Model {
+func mustDecode(t testing.TB, b []byte) *synthmodel.Model {
 	t.Helper()
 	h, err := safetensors.DecodeHeader(b)
 	if err != nil {

@@ -72,7 +72,10 @@ func Materialize(dst io.Writer, delta io.Reader, ref Reference) (*Stat, error) {
 		return nil, err
 	}
 	h := merkle.New()
-	bw := bufio.NewWriterSize(io.MultiWriter(dst, h), 1<<20)
+	// 4 MiB writes let the hasher spread leaves over the cores (it keeps
+	// the last leaf of each write back, so 1 MiB would stay just under its
+	// parallel threshold).
+	bw := bufio.NewWriterSize(io.MultiWriter(dst, h), 4<<20)
 	if _, err := bw.Write(p.header); err != nil {
 		return nil, err
 	}

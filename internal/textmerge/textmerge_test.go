@@ -91,3 +91,26 @@ func TestIsText(t *testing.T) {
 		t.Fatal("IsText")
 	}
 }
+
+// FuzzMerge: merging never panics; a side equal to the ancestor yields the
+// other side; with -X resolutions no markers appear that were not there.
+func FuzzMerge(f *testing.F) {
+	f.Add([]byte("a\nb\nc\n"), []byte("a\nB\nc\n"), []byte("a\nb\nC\n"))
+	f.Add([]byte("x"), []byte(""), []byte("y\n"))
+	f.Fuzz(func(t *testing.T, anc, ours, theirs []byte) {
+		if r := Merge(anc, anc, theirs, None); len(r.Conflicts) != 0 || string(r.Merged) != string(theirs) {
+			t.Fatalf("unchanged ours: %q, want %q", r.Merged, theirs)
+		}
+		if r := Merge(anc, ours, anc, None); len(r.Conflicts) != 0 || string(r.Merged) != string(ours) {
+			t.Fatalf("unchanged theirs: %q, want %q", r.Merged, ours)
+		}
+		o := Merge(anc, ours, theirs, Ours)
+		th := Merge(anc, ours, theirs, Theirs)
+		if len(o.Conflicts) != len(th.Conflicts) {
+			t.Fatal("conflicts depend on the resolution")
+		}
+		if len(o.Conflicts) == 0 && string(o.Merged) != string(th.Merged) {
+			t.Fatal("conflict-free merge depends on the resolution")
+		}
+	})
+}
