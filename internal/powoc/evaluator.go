@@ -13,7 +13,6 @@
 package powoc
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -95,14 +94,6 @@ func (m *Model) Bytes() ([]byte, error) {
 		return nil, fmt.Errorf("model file %s changed while in use", m.Path)
 	}
 	return b, nil
-}
-
-// open returns a reader over the model file's bytes.
-func (m *Model) open() (io.ReadCloser, error) {
-	if m.data != nil || m.Size == 0 {
-		return io.NopCloser(bytes.NewReader(m.data)), nil
-	}
-	return os.Open(m.Path)
 }
 
 // ErrUnknownEvaluator reports a claim or request naming an evaluator this

@@ -344,14 +344,15 @@ func TestParentDelta(t *testing.T) {
 	if got.DescriptionBits != res.DescriptionBits || got.Parent != parent.ID.String() {
 		t.Fatalf("verify gave %+v", got)
 	}
-	// A model against itself costs almost nothing; against an unrelated
-	// file it never costs more than whole.
-	if kind, n, err := ModelCost(child, child); err != nil || kind != CostDelta || n > 100 {
+	// A model against itself costs little more than its header; against a
+	// parent that is not a safetensors file it costs whole, as agigit
+	// stores it.
+	if kind, n, err := ModelCost(child, child); err != nil || kind != CostDelta || n > 600 {
 		t.Fatalf("self delta %s %d %v", kind, n, err)
 	}
 	junk := filepath.Join(f.dir, "junk")
 	os.WriteFile(junk, goSource(t, 0, 3*int64(child.Size)), 0o644)
-	if kind, n, err := ModelCost(child, openModel(t, junk)); err != nil || n > child.Size || (kind == CostWhole) != (n == child.Size) {
+	if kind, n, err := ModelCost(child, openModel(t, junk)); err != nil || kind != CostWhole || n != child.Size {
 		t.Fatalf("unrelated parent: %s %d %v", kind, n, err)
 	}
 }
@@ -546,26 +547,24 @@ func TestXZEvaluator(t *testing.T) {
 	}
 }
 
-// TestDeltaSizeVector pins the delta measure: the size depends on the zstd
-// encoder's exact output, so a dependency update that changes it must be
-// noticed (and the definition versioned) rather than silently change scores.
+// TestDeltaSizeVector pins the delta measure: the size is that of an
+// internal/delta object, so a change to that format, or to the zstd encoder
+// under it, must be noticed rather than silently change scores.
 func TestDeltaSizeVector(t *testing.T) {
 	dir := t.TempDir()
-	child := make([]byte, 100000)
-	parent := make([]byte, 90000)
-	for i := range child {
-		child[i] = byte(i*7 + i/1000)
-		if i < len(parent) {
-			parent[i] = byte(i * 7)
-		}
+	cfg := cm.DefaultConfig()
+	parent := &CMModel{Config: cfg, Params: cm.DefaultParams(cfg)}
+	child := &CMModel{Config: cfg, Params: cm.DefaultParams(cfg)}
+	for i := range child.Params.Mixer {
+		child.Params.Mixer[i] += int16(i % 7)
 	}
-	os.WriteFile(filepath.Join(dir, "child"), child, 0o644)
-	os.WriteFile(filepath.Join(dir, "parent"), parent, 0o644)
+	writeModel(t, filepath.Join(dir, "child"), child)
+	writeModel(t, filepath.Join(dir, "parent"), parent)
 	kind, n, err := ModelCost(openModel(t, filepath.Join(dir, "child")), openModel(t, filepath.Join(dir, "parent")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = 5527 // klauspost/compress v1.20.4
+	const want = 460
 	if kind != CostDelta || n != want {
 		t.Fatalf("delta %s %d bytes, the definition gives %d", kind, n, want)
 	}

@@ -2,6 +2,7 @@ package powoc
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,10 +11,10 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/klauspost/compress/zstd"
-
+	"github.com/agi-nostr/agi-nostr/internal/delta"
 	"github.com/agi-nostr/agi-nostr/internal/merkle"
 	"github.com/agi-nostr/agi-nostr/internal/powoc/claim"
+	"github.com/agi-nostr/agi-nostr/internal/safetensors"
 )
 
 // Result is a score: what score prints and verify confirms.
@@ -334,84 +335,71 @@ const (
 	CostDelta = "delta"
 )
 
-// ModelCost is the number of bytes a model costs in a description length.
-// A model without a parent costs its whole file. A model with a parent
-// costs its difference from the parent: the zstd-compressed XOR of the two
-// files' bytes (the parent read as zeros past its end), unless that is
-// larger than the file itself. The compressor is fixed (see deltaEncoder)
-// so every verifier computes the same number.
+// deltaKeepRatio is agigit's rule for storing a file as a delta: only when
+// the delta is at most this fraction of the file (docs/AGIGIT.md, "Fine-tunes
+// as deltas").
+const deltaKeepRatio = 0.9
+
+// ModelCost is the number of bytes a model costs in a description length:
+// what agigit stores for it. A model without a parent costs its whole file.
+// A model with a parent costs the size of its tensor delta against the
+// parent (package delta, the format agigit commits fine-tunes in), when
+// both are safetensors files and the delta is at most 90% of the file, as
+// agigit decides; otherwise its whole file.
 func ModelCost(model, parent *Model) (kind string, n int64, err error) {
 	if parent == nil {
 		return CostWhole, model.Size, nil
 	}
-	d, err := deltaSize(model, parent)
+	d, ok, err := deltaSize(model, parent)
 	if err != nil {
 		return "", 0, err
 	}
-	if d >= model.Size {
+	if !ok || float64(d) > deltaKeepRatio*float64(model.Size) {
 		return CostWhole, model.Size, nil
 	}
 	return CostDelta, d, nil
 }
 
-// deltaEncoder fixes every zstd option that changes the output:
-// klauspost/compress's best level, one goroutine, a checksum, 8 MiB window.
-func deltaEncoder(w io.Writer) (*zstd.Encoder, error) {
-	return zstd.NewWriter(w,
-		zstd.WithEncoderLevel(zstd.SpeedBestCompression),
-		zstd.WithEncoderConcurrency(1),
-		zstd.WithEncoderCRC(true),
-		zstd.WithWindowSize(8<<20),
-		zstd.WithZeroFrames(true),
-	)
+// readerAt opens a model's bytes for random access.
+func (m *Model) readerAt() (io.ReaderAt, func(), error) {
+	if m.data != nil || m.Size == 0 {
+		return bytes.NewReader(m.data), func() {}, nil
+	}
+	f, err := os.Open(m.Path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open model: %w", err)
+	}
+	return f, func() { f.Close() }, nil
 }
 
-// deltaSize returns the size of the zstd-compressed XOR of a model file with
-// its parent's.
-func deltaSize(model, parent *Model) (int64, error) {
-	a, err := model.open()
+// isSafetensors reports whether r holds a well-formed safetensors file of
+// size bytes.
+func isSafetensors(r io.ReaderAt, size int64) bool {
+	h, err := safetensors.ReadHeader(io.NewSectionReader(r, 0, size))
+	return err == nil && h.CheckFileSize(uint64(size)) == nil
+}
+
+// deltaSize returns the size of the delta object agigit would store for
+// model against parent, or ok=false when either is not a safetensors file.
+func deltaSize(model, parent *Model) (n int64, ok bool, err error) {
+	a, closeA, err := model.readerAt()
 	if err != nil {
-		return 0, fmt.Errorf("open model: %w", err)
+		return 0, false, err
 	}
-	defer a.Close()
-	b, err := parent.open()
+	defer closeA()
+	b, closeB, err := parent.readerAt()
 	if err != nil {
-		return 0, fmt.Errorf("open parent model: %w", err)
+		return 0, false, err
 	}
-	defer b.Close()
+	defer closeB()
+	if !isSafetensors(a, model.Size) || !isSafetensors(b, parent.Size) {
+		return 0, false, nil
+	}
 	cw := &countWriter{w: io.Discard}
-	enc, err := deltaEncoder(cw)
+	st, err := delta.Encode(cw, delta.File{R: a, Size: model.Size, ID: model.ID},
+		delta.Reference{R: b, Size: parent.Size, ID: parent.ID}, nil)
 	if err != nil {
-		return 0, err
+		return 0, false, fmt.Errorf("model delta: %w", err)
 	}
-	ra := bufio.NewReaderSize(a, 1<<16)
-	rb := bufio.NewReaderSize(b, 1<<16)
-	bufA := make([]byte, 1<<16)
-	bufB := make([]byte, 1<<16)
-	for {
-		n, errA := io.ReadFull(ra, bufA)
-		if n > 0 {
-			m, errB := io.ReadFull(rb, bufB[:n])
-			if errB != nil && !errors.Is(errB, io.EOF) && !errors.Is(errB, io.ErrUnexpectedEOF) {
-				return 0, fmt.Errorf("read parent model: %w", errB)
-			}
-			clear(bufB[m:n])
-			for i := range bufA[:n] {
-				bufA[i] ^= bufB[i]
-			}
-			if _, err := enc.Write(bufA[:n]); err != nil {
-				return 0, err
-			}
-		}
-		if errors.Is(errA, io.EOF) || errors.Is(errA, io.ErrUnexpectedEOF) {
-			break
-		}
-		if errA != nil {
-			return 0, fmt.Errorf("read model: %w", errA)
-		}
-	}
-	if err := enc.Close(); err != nil {
-		return 0, err
-	}
-	return cw.n, nil
+	return int64(st.Size), true, nil
 }
