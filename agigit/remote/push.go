@@ -11,6 +11,7 @@ import (
 	"io"
 	mrand "math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -464,8 +465,8 @@ func (s *Session) objectOf(ev *nostr.Event) (merkle.ID, *ManifestEvent, error) {
 }
 
 // pushJournal records an object's push in progress, so that a push cut
-// short resumes with the same shards: the seed makes the second split (and
-// any split after a crash) draw the same keys and nonces as the first.
+// short resumes with the same shards: the seed makes a split after a crash
+// draw the same keys and nonces as the first.
 // It is key material, kept in a file only the user can read, and removed
 // once the object is stored.
 type pushJournal struct {
@@ -609,10 +610,12 @@ func (p *pusher) available(ctx context.Context, me *ManifestEvent) int {
 	return count
 }
 
-// store splits an object and uploads its shards. The first split only
-// computes the shard hashes (a Blossom upload must name its blob before
-// sending it); the second streams each missing shard straight to its
-// server. Nothing is written to disk but the journal.
+// store splits an object and uploads its shards. The split writes the n
+// shards to a temporary directory (a Blossom upload must name its blob's
+// hash before sending it, and the hashes are known only once the split is
+// done); each shard the relays lack is then sent from its file, all in
+// parallel. The directory holds n/k times the object (a segment: at most
+// 1.5 GiB with the defaults) and is removed once the object is stored.
 func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 	s := p.s
 	r := s.Repo
@@ -627,33 +630,39 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 		}
 		j = &pushJournal{Seed: hex.EncodeToString(seed[:]), K: p.k, N: p.n, Servers: placement(o.ID, p.n, p.servers)}
 	}
-	f, err := r.OpenObject(o.File)
-	if err != nil {
-		return nil, err
+	dir := filepath.Join(r.Dir, "tmp", "push-"+o.ID.String())
+	var m *object.Manifest
+	if j.Manifest != "" {
+		if mm, err := object.ParseManifest([]byte(j.Manifest)); err == nil && shardsPresent(dir, mm) {
+			m = mm
+		}
 	}
-	defer f.Close()
-	src := io.NewSectionReader(f, int64(o.Offset), int64(o.Size))
-	split := func(sink object.ShardSink) (*object.SplitResult, error) {
+	if m == nil {
+		// The seed makes this split, and any split after a crash, draw the
+		// same keys and nonces: the shards come out the same every time.
+		os.RemoveAll(dir)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
 		rnd, err := seededRand(j.Seed)
 		if err != nil {
 			return nil, err
 		}
-		return object.Split(ctx, src, o.Size, object.SplitOptions{K: j.K, N: j.N, Recipients: p.recipients(), Rand: rnd, Progress: s.Progress}, sink)
-	}
-
-	var m *object.Manifest
-	if j.Manifest != "" {
-		if m, err = object.ParseManifest([]byte(j.Manifest)); err != nil {
-			m = nil
+		f, err := r.OpenObject(o.File)
+		if err != nil {
+			return nil, err
 		}
-	}
-	if m == nil {
-		res, err := split(hashSink{})
+		res, err := object.Split(ctx, io.NewSectionReader(f, int64(o.Offset), int64(o.Size)), o.Size,
+			object.SplitOptions{K: j.K, N: j.N, Recipients: p.recipients(), Rand: rnd, Progress: s.Progress}, tempSink(dir))
+		f.Close()
 		if err != nil {
 			return nil, err
 		}
 		if res.ObjectID != o.ID {
 			return nil, fmt.Errorf("the stored copy of %s no longer has id %s; the object store is damaged", o.label(), o.ID)
+		}
+		if j.Manifest != "" && j.Manifest != string(res.Manifest.Encode()) {
+			return nil, errors.New("the object split differently than before its push was interrupted")
 		}
 		m = res.Manifest
 		j.Manifest = string(m.Encode())
@@ -662,14 +671,15 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 		}
 	}
 
-	// Which shards are already where they belong; shards whose server is
-	// gone since the journal was made move to a live one.
+	// Send each shard its server lacks; shards whose server is gone since
+	// the journal was made move to a live one.
 	live := make(map[string]bool)
 	for _, srv := range p.servers {
 		live[srv] = true
 	}
-	skip := make([]bool, m.N)
+	failed := make([]error, m.N)
 	var wg sync.WaitGroup
+	s.Progress.Start("upload "+o.label(), int64(m.N)*int64(m.Layout().ShardSize()))
 	for i, sum := range m.Shards {
 		if !live[j.Servers[i]] {
 			j.Servers[i] = p.servers[i%len(p.servers)]
@@ -677,35 +687,23 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ok, _, err := s.blossom(j.Servers[i]).Has(ctx, hex.EncodeToString(sum[:]))
-			skip[i] = err == nil && ok
+			failed[i] = p.uploadShard(ctx, j.Servers[i], sum, filepath.Join(dir, hex.EncodeToString(sum[:])))
 		}()
 	}
 	wg.Wait()
-	sink := &uploadSink{ctx: ctx, s: s, m: m, servers: j.Servers, skip: skip, failed: make(map[int]error)}
-	if slices.Contains(skip, false) {
-		res, err := split(sink)
-		if err != nil {
-			return nil, err
-		}
-		if !slices.Equal(res.Manifest.Shards, m.Shards) {
-			return nil, errors.New("the second split gave other shards than the first; the object store may be damaged")
-		}
-	}
+	s.Progress.Finish()
 	stored := make([]string, m.N)
 	count := 0
+	var why []string
 	for i := range stored {
-		if sink.failed[i] == nil {
+		if failed[i] == nil {
 			stored[i] = j.Servers[i]
 			count++
+		} else {
+			why = append(why, fmt.Sprintf("shard %d to %s: %s", i, j.Servers[i], briefError(failed[i])))
 		}
 	}
 	if count < m.N {
-		var why []string
-		for i, err := range sink.failed {
-			why = append(why, fmt.Sprintf("shard %d to %s: %v", i, j.Servers[i], err))
-		}
-		slices.Sort(why)
 		if count < m.K {
 			return nil, fmt.Errorf("only %d of %d shards stored, %d needed: %s", count, m.N, m.K, strings.Join(why, "; "))
 		}
@@ -715,15 +713,17 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 	if err := s.Key.Sign(ev); err != nil {
 		return nil, err
 	}
-	if count == m.N {
-		j.Event = ev
-		if err := p.saveJournal(o.ID, j); err != nil {
-			return nil, err
-		}
-		return p.finish(o, ev)
+	if count < m.N {
+		// Incomplete: the journal and the shards stay, so the next push
+		// fills the gaps.
+		return ev, p.cat.add(o.ID, ev)
 	}
-	// Incomplete: keep the journal so the next push fills the gaps.
-	return ev, p.cat.add(o.ID, ev)
+	j.Event = ev
+	if err := p.saveJournal(o.ID, j); err != nil {
+		return nil, err
+	}
+	os.RemoveAll(dir)
+	return p.finish(o, ev)
 }
 
 func (p *pusher) finish(o objRef, ev *nostr.Event) (*nostr.Event, error) {
@@ -736,110 +736,76 @@ func (p *pusher) finish(o objRef, ev *nostr.Event) (*nostr.Event, error) {
 	return ev, p.s.Repo.RemoveState(journalName(o.ID))
 }
 
-// hashSink takes the first split's shards and keeps nothing: the split
-// itself computes their hashes.
-type hashSink struct{}
-
-func (hashSink) Create(int) (object.ShardWriter, error) { return discardShard{}, nil }
-
-type discardShard struct{}
-
-func (discardShard) Write(p []byte) (int, error) { return len(p), nil }
-func (discardShard) Commit(object.Hash) error    { return nil }
-func (discardShard) Abort() error                { return nil }
-
-// uploadSink streams the second split's shards to their servers, one PUT
-// per shard, all in parallel. A failed upload does not stop the split: its
-// shard is recorded as failed and the others go on.
-type uploadSink struct {
-	ctx     context.Context
-	s       *Session
-	m       *object.Manifest
-	servers []string
-	skip    []bool
-
-	mu     sync.Mutex
-	failed map[int]error
-}
-
-func (u *uploadSink) fail(i int, err error) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if u.failed[i] == nil {
-		u.failed[i] = err
+// uploadShard sends one shard file to a server unless it already has it.
+func (p *pusher) uploadShard(ctx context.Context, server string, sum object.Hash, path string) error {
+	s := p.s
+	b := s.blossom(server)
+	name := hex.EncodeToString(sum[:])
+	f, err := os.Open(path)
+	if err != nil {
+		return err
 	}
-}
-
-func (u *uploadSink) Create(i int) (object.ShardWriter, error) {
-	if u.skip[i] {
-		return discardShard{}, nil
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
 	}
-	pr, pw := io.Pipe()
-	w := &uploadWriter{sink: u, index: i, pw: pw, done: make(chan error, 1)}
-	sum := u.m.Shards[i]
-	size := int64(u.m.Layout().ShardSize())
-	b := u.s.blossom(u.servers[i])
-	go func() {
-		_, err := b.Upload(u.ctx, hex.EncodeToString(sum[:]), size, &countingReader{r: pr, n: &u.s.Stats.BytesUploaded})
-		if err != nil {
-			pr.CloseWithError(err)
-		} else {
-			pr.Close()
-		}
-		w.done <- err
-	}()
-	return w, nil
-}
-
-type uploadWriter struct {
-	sink   *uploadSink
-	index  int
-	pw     *io.PipeWriter
-	done   chan error
-	broken bool
-}
-
-func (w *uploadWriter) Write(p []byte) (int, error) {
-	if !w.broken {
-		if _, err := w.pw.Write(p); err != nil {
-			w.broken = true
-		}
-	}
-	return len(p), nil
-}
-
-func (w *uploadWriter) Commit(sum object.Hash) error {
-	if sum != w.sink.m.Shards[w.index] {
-		w.pw.CloseWithError(errors.New("shard hash changed"))
-		<-w.done
-		w.sink.fail(w.index, errors.New("shard differs from the first split"))
+	if ok, size, err := b.Has(ctx, name); err == nil && ok && size == st.Size() {
+		s.Progress.Add(st.Size())
 		return nil
 	}
-	w.pw.Close()
-	if err := <-w.done; err != nil {
-		w.sink.fail(w.index, err)
-		return nil
+	// An *os.File body lets the HTTP client hand the bytes to the kernel
+	// (sendfile).
+	if _, err := b.Upload(ctx, name, st.Size(), f); err != nil {
+		return err
 	}
-	w.sink.s.Stats.ShardsUploaded.Add(1)
+	s.Progress.Add(st.Size())
+	s.Stats.BytesUploaded.Add(st.Size())
+	s.Stats.ShardsUploaded.Add(1)
 	return nil
 }
 
-func (w *uploadWriter) Abort() error {
-	w.pw.CloseWithError(errors.New("split aborted"))
-	<-w.done
-	w.sink.fail(w.index, errors.New("split aborted"))
-	return nil
+// shardsPresent reports whether dir holds every shard of m.
+func shardsPresent(dir string, m *object.Manifest) bool {
+	for _, sum := range m.Shards {
+		st, err := os.Stat(filepath.Join(dir, hex.EncodeToString(sum[:])))
+		if err != nil || st.Size() != int64(m.Layout().ShardSize()) {
+			return false
+		}
+	}
+	return true
 }
 
-type countingReader struct {
-	r io.Reader
-	n interface{ Add(int64) int64 }
+// tempSink writes a split's shards as files named by their sha256. They
+// are not synced: a crash loses them, and the journal's seed makes them
+// again.
+type tempSink string
+
+func (d tempSink) Create(i int) (object.ShardWriter, error) {
+	f, err := os.Create(filepath.Join(string(d), fmt.Sprintf(".shard-%d.tmp", i)))
+	if err != nil {
+		return nil, err
+	}
+	return &tempShard{f: f, dir: string(d)}, nil
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
+type tempShard struct {
+	f   *os.File
+	dir string
+}
+
+func (t *tempShard) Write(p []byte) (int, error) { return t.f.Write(p) }
+
+func (t *tempShard) Commit(sum object.Hash) error {
+	if err := t.f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(t.f.Name(), filepath.Join(t.dir, hex.EncodeToString(sum[:])))
+}
+
+func (t *tempShard) Abort() error {
+	t.f.Close()
+	return os.Remove(t.f.Name())
 }
 
 // announcement builds and signs the repository announcement.
