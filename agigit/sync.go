@@ -228,6 +228,17 @@ func fetch(cmd *cobra.Command, r *repo.Repo) (*remote.FetchResult, error) {
 		return res, err
 	}
 	after, _ := r.ListRefs("refs/relays/")
+	// Tags follow, as in git: a tag the relays have and this repository
+	// does not is created.
+	for name, id := range after {
+		if t, ok := strings.CutPrefix(name, repo.RelayTagsPrefix); ok {
+			if cur, _ := r.ReadRef(repo.TagsPrefix + t); cur == "" {
+				if err := r.UpdateRef(repo.TagsPrefix+t, id); err != nil {
+					return res, err
+				}
+			}
+		}
+	}
 	out := cmd.ErrOrStderr()
 	if len(res.Changes) > 0 {
 		fmt.Fprintf(out, "From %s\n", strings.Join(r.Config.FetchRelays(), ", "))

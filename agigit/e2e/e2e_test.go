@@ -51,6 +51,7 @@ func TestSixRelaysKOf4(t *testing.T) {
 	relays := startRelays(t, 6)
 	owner := newUser(t)
 	dir := newModel(t, owner, relays)
+	owner.ok(dir, "tag", "v1")
 	_, errs := owner.ok(dir, "push", "--k", "4", "--n", "6")
 	// model.safetensors: 5 segments; vocab.bin, config.json, empty.txt:
 	// one object each; 8 objects of 6 shards.
@@ -80,7 +81,7 @@ func TestSixRelaysKOf4(t *testing.T) {
 	reader.ok(work, "clone", naddr, "c1")
 	sameTree(t, dir, filepath.Join(work, "c1"))
 	out, _ := reader.ok(filepath.Join(work, "c1"), "log", "--oneline")
-	if !strings.Contains(out, "first weights") {
+	if !strings.Contains(out, "first weights") || !strings.Contains(out, "tag: v1") {
 		t.Fatalf("log of the clone: %s", out)
 	}
 

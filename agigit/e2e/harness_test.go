@@ -31,7 +31,11 @@ func TestMain(m *testing.M) {
 	}
 	root, err := moduleRoot()
 	if err == nil {
-		cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./agigit", "./relayer")
+		args := []string{"build", "-o", dir + string(filepath.Separator)}
+		if os.Getenv("AGIGIT_E2E_RACE") != "" {
+			args = append(args, "-race") // the binaries under the race detector
+		}
+		cmd := exec.Command("go", append(args, "./agigit", "./relayer")...)
 		cmd.Dir = root
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		err = cmd.Run()

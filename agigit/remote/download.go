@@ -47,6 +47,7 @@ var ErrNotRecipient = errors.New("the object is private and your key is not amon
 // downloads resume where they stopped (shards by HTTP range, files by
 // segment).
 func (s *Session) FetchObjects(ctx context.Context, files []repo.FileEntry) error {
+	var need []repo.FileEntry
 	for _, f := range files {
 		if s.Repo.Available(f.ID) {
 			continue
@@ -59,11 +60,11 @@ func (s *Session) FetchObjects(ctx context.Context, files []repo.FileEntry) erro
 			}
 			continue
 		}
-		if err := s.fetchFile(ctx, f); err != nil {
-			return err
-		}
+		need = append(need, f)
 	}
-	return nil
+	return forObjects(ctx, need, func(f repo.FileEntry) uint64 { return f.Size }, func(ctx context.Context, _ int, f repo.FileEntry) error {
+		return s.fetchFile(ctx, f)
+	})
 }
 
 // offsetWriter writes at a fixed offset of another WriterAt.
@@ -222,6 +223,8 @@ func (s *Session) knownServers() []string {
 }
 
 func (s *Session) announcement() *Announcement {
+	s.annMu.Lock()
+	defer s.annMu.Unlock()
 	if s.announced != nil {
 		return s.announced
 	}

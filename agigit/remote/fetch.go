@@ -174,7 +174,9 @@ func (s *Session) applyAnnouncement(ev *nostr.Event) error {
 			}
 		}
 	}
+	s.annMu.Lock()
 	s.announced = a
+	s.annMu.Unlock()
 	return r.WriteState("announcement.json", mustJSON(ev))
 }
 

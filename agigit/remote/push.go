@@ -128,6 +128,7 @@ func objectsOf(commits []*repo.Commit) ([]objRef, error) {
 
 // pusher holds one push's state.
 type pusher struct {
+	mu      sync.Mutex // events and res, for objects pushed in parallel
 	s       *Session
 	pool    *Pool
 	servers []string
@@ -233,10 +234,10 @@ func (s *Session) Push(ctx context.Context, opts PushOptions) (*PushResult, erro
 	if p.res.Tolerate == 0 && len(p.servers) > 1 {
 		s.warnf("k=%d n=%d over %d relays: losing any relay loses objects; use a smaller --k", k, n, len(p.servers))
 	}
-	for i, o := range objs {
-		if err := p.pushObject(ctx, o, i+1, len(objs)); err != nil {
-			return nil, err
-		}
+	if err := forObjects(ctx, objs, func(o objRef) uint64 { return o.Size }, func(ctx context.Context, i int, o objRef) error {
+		return p.pushObject(ctx, o, i+1, len(objs))
+	}); err != nil {
+		return nil, err
 	}
 
 	// Events, then the state last on each relay that took all of them.
@@ -531,8 +532,10 @@ func (p *pusher) pushObject(ctx context.Context, o objRef, i, total int) error {
 	s := p.s
 	if evID := p.cat.pushed(o.ID); evID != "" {
 		if ev := p.catalogEvent(o.ID, evID); ev != nil {
+			p.mu.Lock()
 			p.events[ev.ID] = ev
 			p.res.Reused++
+			p.mu.Unlock()
 			return nil
 		}
 	}
@@ -561,18 +564,24 @@ func (p *pusher) pushObject(ctx context.Context, o objRef, i, total int) error {
 			if err := p.cat.markPushed(o.ID, me.Event.ID); err != nil {
 				return err
 			}
+			p.mu.Lock()
 			p.events[me.Event.ID] = me.Event
 			p.res.Reused++
+			p.mu.Unlock()
 			return nil
 		}
 	}
-	s.infof("storing %s (%s, object %d of %d)", o.label(), humanBytes(o.Size), i, total)
+	if o.Size >= quietThreshold {
+		s.infof("storing %s (%s, object %d of %d)", o.label(), humanBytes(o.Size), i, total)
+	}
 	ev, err := p.store(ctx, o)
 	if err != nil {
 		return fmt.Errorf("push %s: %w", o.label(), err)
 	}
+	p.mu.Lock()
 	p.events[ev.ID] = ev
 	p.res.Stored++
+	p.mu.Unlock()
 	return nil
 }
 
@@ -949,4 +958,54 @@ func appendNew(s []string, vs ...string) []string {
 		}
 	}
 	return s
+}
+
+// smallParallel is how many small objects move at once: their cost is
+// round trips, not bandwidth or CPU.
+const smallParallel = 4
+
+// forObjects runs f on every item: small ones (below a quarter of
+// quietThreshold, so that their stages stay unreported) several at a time, then large ones one by one, each with the whole
+// machine and the progress display to itself. The first error stops it.
+func forObjects[T any](ctx context.Context, items []T, size func(T) uint64, f func(context.Context, int, T) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	var first error
+	sem := make(chan struct{}, smallParallel)
+	var wg sync.WaitGroup
+	for i, it := range items {
+		if size(it) >= quietThreshold/4 {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if ctx.Err() != nil {
+				return
+			}
+			if err := f(ctx, i, it); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+					cancel()
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	for i, it := range items {
+		if size(it) < quietThreshold/4 {
+			continue
+		}
+		if err := f(ctx, i, it); err != nil {
+			return err
+		}
+	}
+	return nil
 }

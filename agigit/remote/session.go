@@ -31,6 +31,7 @@ type Session struct {
 
 	Stats Stats
 
+	annMu     sync.Mutex
 	announced *Announcement
 
 	mu     sync.Mutex
