@@ -175,4 +175,76 @@ func TestFineTuneDeltaOverRelays(t *testing.T) {
 	tuner.ok(ft, "push", "--force")
 	reader.ok(work, "clone", address(t, tuner, ft), "c2")
 	sameTree(t, ft, filepath.Join(work, "c2"))
+	// The base's v2 is itself a delta of v1 (the owner's second commit):
+	// the clone rebuilt v1, then v2, then the fine-tune, and kept only the
+	// base the fine-tune is stored against.
+	or, err := repo.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, v2, err := or.HeadTree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2f := v2["model.safetensors"]
+	d2, _ := v2f.Delta()
+	if d2 == nil {
+		t.Fatalf("base v2 not stored as a delta of v1: %v", v2f.Extra)
+	}
+	v1f, err := or.DeltaRef(d2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := repo.Open(filepath.Join(work, "c2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cr.HasObject(v2f.ID) || cr.HasObject(v1f.ID) {
+		t.Fatalf("clone keeps v2 %v, v1 %v; want v2 only", cr.HasObject(v2f.ID), cr.HasObject(v1f.ID))
+	}
+}
+
+// TestPrivateFineTuneDelta: a private fork of a public base stores its
+// fine-tune as an encrypted delta; a reader it names clones it
+// byte-identical (base from the base's relays, delta decrypted), and no
+// event names the file or its delta.
+func TestPrivateFineTuneDelta(t *testing.T) {
+	relays := startRelays(t, 2)
+	owner := newUser(t)
+	dir := filepath.Join(t.TempDir(), "base")
+	owner.ok("", "init", "--name", "open-base", dir)
+	base := synthmodel.New(2, synthmodel.SmallSpecs())
+	base.WriteFile(filepath.Join(dir, "model.safetensors"))
+	owner.ok(dir, "add", ".")
+	owner.ok(dir, "commit", "-m", "base")
+	for _, r := range relays {
+		owner.ok(dir, "relay", "add", r.URL())
+	}
+	owner.ok(dir, "push")
+
+	tuner, friend := newUser(t), newUser(t)
+	work := t.TempDir()
+	tuner.ok(work, "fork", "--name", "secret-ft", "--private", "--to", friend.Npub, address(t, owner, dir), "ft")
+	ft := filepath.Join(work, "ft")
+	m := base.Clone()
+	m.Nudge(4, "model.layers.0.mlp.up_proj.weight", 0.01)
+	m.WriteFile(filepath.Join(ft, "model.safetensors"))
+	out, _ := tuner.ok(ft, "commit", "-a", "-m", "secret tune")
+	if !strings.Contains(out, "stored as a delta of") {
+		t.Fatalf("commit: %s", out)
+	}
+	for _, r := range relays {
+		tuner.ok(ft, "relay", "add", r.URL())
+	}
+	tuner.ok(ft, "push")
+	for _, ev := range queryAll(t, relays[0].URL()) {
+		if ev.PubKey == ownerPubkey(t, tuner) && strings.Contains(ev.String(), "\"delta\"") {
+			t.Fatalf("event kind %d shows the delta clause", ev.Kind)
+		}
+	}
+	friend.ok(work, "clone", address(t, tuner, ft), "c")
+	sameTree(t, ft, filepath.Join(work, "c"))
+	if _, errs, code := anonymous(t).run(work, "clone", address(t, tuner, ft), "nokey"); code == 0 {
+		t.Fatalf("clone without the key succeeded: %s", errs)
+	}
 }

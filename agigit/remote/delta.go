@@ -27,11 +27,21 @@ func (s *Session) fetchDelta(ctx context.Context, f repo.FileEntry, d *repo.Delt
 	if err != nil {
 		return fmt.Errorf("%s: %w", f.Path, err)
 	}
+	had := r.Available(ref.ID)
 	if err := r.LocalObject(ref, func(fs []repo.FileEntry) error { return s.FetchObjects(ctx, fs) }); err != nil {
 		return fmt.Errorf("%s (delta reference %s): %w", f.Path, ref.Path, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return r.MaterializeDelta(f)
+	if err := r.MaterializeDelta(f); err != nil {
+		return err
+	}
+	// The base's file stays: the next commit is encoded against it. An
+	// older version brought in only to rebuild this one (a link of a
+	// chain of checkpoints) goes, so a chain does not fill the disk.
+	if b := r.Config.Base; !had && (b == nil || b.Commit != d.RefCommit) {
+		return r.RemoveObject(ref.ID)
+	}
+	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/agi-nostr/agi-nostr/internal/merkle"
 )
 
 // LocalObject makes sure a file's content is an object of the local store,
@@ -73,4 +75,14 @@ func (r *Repo) fromWorkTree(f FileEntry) (bool, error) {
 		return false, fmt.Errorf("%s changed while it was read; try again", f.Path)
 	}
 	return true, nil
+}
+
+// RemoveObject deletes an object from the store (a temporary one: an old
+// version fetched only to rebuild a newer one).
+func (r *Repo) RemoveObject(id merkle.ID) error {
+	err := os.Remove(r.ObjectPath(id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
 }
