@@ -21,7 +21,11 @@ func init() {
 	objectFetcher = func(cmd *cobra.Command, r *repo.Repo) func([]repo.FileEntry) error {
 		return func(files []repo.FileEntry) error {
 			s := newSession(cmd, r)
-			return s.FetchObjects(cmd.Context(), files)
+			err := s.FetchObjects(cmd.Context(), files)
+			if n := s.Stats.ShardsDownloaded.Load(); n > 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "downloaded: %d shard(s), %s\n", n, humanBytes(uint64(s.Stats.BytesDownloaded.Load())))
+			}
+			return err
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -425,4 +426,77 @@ func tamperState(t *testing.T, r *relay, owner, commit string) {
 	if err != nil || tag.RowsAffected() != 1 {
 		t.Fatalf("tamper: %v (%d rows)", err, tag.RowsAffected())
 	}
+}
+
+// downloaded reads the byte count of a "downloaded: N shard(s), X" line,
+// in the units humanBytes prints.
+func downloadedShards(t testing.TB, stderr string) int {
+	t.Helper()
+	i := strings.Index(stderr, "downloaded: ")
+	if i < 0 {
+		return 0
+	}
+	var n int
+	fmt.Sscanf(stderr[i+len("downloaded: "):], "%d", &n)
+	return n
+}
+
+// TestInterruptedCloneResumes: a clone killed while downloading keeps its
+// directory; pull there downloads only what is missing.
+func TestInterruptedCloneResumes(t *testing.T) {
+	relays := startRelays(t, 2)
+	owner := newUser(t)
+	dir := filepath.Join(t.TempDir(), "big")
+	owner.ok("", "init", "--name", "big-model", "--segment-size", "1048576", dir)
+	randomFile(t, filepath.Join(dir, "weights.bin"), 32<<20, 5) // 32 segments
+	owner.ok(dir, "add", ".")
+	owner.ok(dir, "commit", "-m", "big")
+	for _, r := range relays {
+		owner.ok(dir, "relay", "add", r.URL())
+	}
+	owner.ok(dir, "push")
+	naddr := address(t, owner, dir)
+
+	reader := newUser(t)
+	work := t.TempDir()
+	clone := filepath.Join(work, "c")
+	cmd := reader.command(work, "clone", naddr, "c")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill once some segments are done.
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		done, _ := filepath.Glob(filepath.Join(clone, ".agigit", "tmp", "download-*", "segment-*.done"))
+		if len(done) >= 4 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	done, _ := filepath.Glob(filepath.Join(clone, ".agigit", "tmp", "download-*", "segment-*.done"))
+	if len(done) == 0 || len(done) >= 32 {
+		t.Fatalf("kill landed after %d of 32 segments; the test needs it mid-download", len(done))
+	}
+	_, errs := reader.ok(clone, "pull")
+	t.Logf("killed after %d of 32 segments; pull downloaded %d shards", len(done), downloadedShards(t, errs))
+	// Each segment is k=1 of n=2: one shard per segment still missing.
+	if got := downloadedShards(t, errs); got > 32-len(done) {
+		t.Fatalf("pull downloaded %d shards after %d of 32 segments were done\n%s", got, len(done), errs)
+	}
+	sameTree(t, dir, clone)
+}
+
+// TestAuthenticatingRelays: relays that accept events only from
+// authenticated connections (NIP-42) take a push.
+func TestAuthenticatingRelays(t *testing.T) {
+	relays := startRelays(t, 2, "--auth-writes")
+	owner := newUser(t)
+	dir := newModel(t, owner, relays)
+	owner.ok(dir, "push")
+	reader := newUser(t)
+	work := t.TempDir()
+	reader.ok(work, "clone", address(t, owner, dir), "c")
+	sameTree(t, dir, filepath.Join(work, "c"))
 }

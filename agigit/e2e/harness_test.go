@@ -75,6 +75,7 @@ type relay struct {
 	schema  string
 	BlobDir string
 	Addr    string
+	extra   []string
 	cmd     *exec.Cmd
 	done    chan struct{}
 	mu      sync.Mutex
@@ -85,14 +86,14 @@ func (r *relay) URL() string { return "ws://" + r.Addr }
 
 // startRelays starts n relayers, each on its own schema and blob
 // directory, with rate limits off (the tests push in bursts).
-func startRelays(t testing.TB, n int) []*relay {
+func startRelays(t testing.TB, n int, extra ...string) []*relay {
 	t.Helper()
 	out := make([]*relay, n)
 	var wg sync.WaitGroup
 	errs := make([]error, n)
 	for i := range out {
 		_, schema := pgtest.Schema(t)
-		out[i] = &relay{t: t, dbURL: pgtest.URL(t), schema: schema, BlobDir: t.TempDir()}
+		out[i] = &relay{t: t, dbURL: pgtest.URL(t), schema: schema, BlobDir: t.TempDir(), extra: extra}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -115,6 +116,7 @@ func (r *relay) start(listen string) error {
 	cmd := exec.Command(filepath.Join(bin, "relayer"), "run", "--listen", listen, "--blob-dir", r.BlobDir,
 		"--schema", r.schema, "--log-format", "json",
 		"--ip-event-rate", "0", "--pubkey-event-rate", "0", "--ip-req-rate", "0", "--ip-http-rate", "0", "--pubkey-upload-rate", "0")
+	cmd.Args = append(cmd.Args, r.extra...)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+r.dbURL)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
