@@ -89,6 +89,20 @@ func (c *compiler) genFun(fn *funInfo) {
 	g.cur = fn.decl.Body.End
 	g.emit(vm.OpRet, 0, 0, 0)
 	g.vf.Code, g.vf.Pos, g.vf.NumLocals = g.code, g.pos, g.nlocals
+	g.analyze(fn.decl.Name.Pos)
+}
+
+// maxFlowCells bounds locals × instructions of one function: the flow
+// analysis keeps a state per local per instruction.
+const maxFlowCells = 1 << 26
+
+// analyze runs liveness, the flow check and copy elision over the
+// function's bytecode, or rejects a function too large for them.
+func (g *gen) analyze(pos syntax.Pos) {
+	if cells := uint64(g.nlocals) * uint64(len(g.code)); cells > maxFlowCells {
+		g.c.errorf(g.fn.mod.file, pos, "function too large to check: %d local variables and %d instructions", g.nlocals, len(g.code))
+		return
+	}
 	live := g.liveness()
 	g.flowCheck(live)
 	g.elideCopies(live)
@@ -1422,9 +1436,7 @@ func (g *gen) lift(l *syntax.LambdaExpr, in *einfo, inlined map[*localVar]*lambd
 	lg.cur = l.Body.ExprPos()
 	lg.emit(vm.OpRet, 0, 0, 0)
 	vf.Code, vf.Pos, vf.NumLocals = lg.code, lg.pos, lg.nlocals
-	live := lg.liveness()
-	lg.flowCheck(live)
-	lg.elideCopies(live)
+	lg.analyze(l.Pos)
 	return vf
 }
 

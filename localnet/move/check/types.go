@@ -84,10 +84,21 @@ func tupleOf(ts []*cty) *cty {
 
 // prune follows bound variables.
 func prune(t *cty) *cty {
-	for t.k == tVar && t.bound != nil {
-		t = t.bound
+	if t.k != tVar || t.bound == nil {
+		return t
 	}
-	return t
+	r := t.bound
+	for r.k == tVar && r.bound != nil {
+		r = r.bound
+	}
+	// path compression: long chains of bound variables (a sum of many
+	// terms) would otherwise make checking quadratic
+	for t != r {
+		next := t.bound
+		t.bound = r
+		t = next
+	}
+	return r
 }
 
 func (t *cty) isUnit() bool {

@@ -322,6 +322,9 @@ type BinaryExpr struct {
 	Op  Tok
 	X   Expr
 	Y   Expr
+	// Start is X's position, kept so that long operator chains do not
+	// make ExprPos walk down the chain (zero: computed from X).
+	Start Pos
 }
 
 // AssignExpr is `LHS = RHS` or a compound assignment (Op is the binary operator, or EQ).
@@ -507,13 +510,18 @@ type MatchExpr struct {
 	Arms []*MatchArm
 }
 
-func (e *Lit) ExprPos() Pos            { return e.Pos }
-func (e *NameExpr) ExprPos() Pos       { return e.Path.Pos }
-func (e *CallExpr) ExprPos() Pos       { return e.Path.Pos }
-func (e *PackExpr) ExprPos() Pos       { return e.Path.Pos }
-func (e *VectorExpr) ExprPos() Pos     { return e.Pos }
-func (e *UnaryExpr) ExprPos() Pos      { return e.Pos }
-func (e *BinaryExpr) ExprPos() Pos     { return e.X.ExprPos() }
+func (e *Lit) ExprPos() Pos        { return e.Pos }
+func (e *NameExpr) ExprPos() Pos   { return e.Path.Pos }
+func (e *CallExpr) ExprPos() Pos   { return e.Path.Pos }
+func (e *PackExpr) ExprPos() Pos   { return e.Path.Pos }
+func (e *VectorExpr) ExprPos() Pos { return e.Pos }
+func (e *UnaryExpr) ExprPos() Pos  { return e.Pos }
+func (e *BinaryExpr) ExprPos() Pos {
+	if e.Start.Line != 0 {
+		return e.Start
+	}
+	return e.X.ExprPos()
+}
 func (e *AssignExpr) ExprPos() Pos     { return e.LHS.ExprPos() }
 func (e *CastExpr) ExprPos() Pos       { return e.X.ExprPos() }
 func (e *IsExpr) ExprPos() Pos         { return e.X.ExprPos() }

@@ -9,11 +9,16 @@ import (
 // hostile source ends with an error instead of exhausting the Go stack.
 const maxDepth = 500
 
+// maxChain bounds the binary operators in the chains an expression nests
+// (`1 + 1 + ...` is as deep as it is long once parsed).
+const maxChain = 10000
+
 type parser struct {
 	file  string
 	toks  []Token
 	i     int
 	depth int
+	chain int // binary operators in the chains being parsed
 	// split records tokens rewritten by expectGT so backtracking can undo them.
 	split []splitTok
 }
@@ -1189,8 +1194,21 @@ func binPrec(k Tok) int {
 	return -1
 }
 
+// link counts one more operator of a chain (binary operators, casts,
+// field accesses, calls, indexing) that deepens the expression being
+// parsed; the caller gives the count back when its chain is complete.
+func (p *parser) link(pos Pos, n *int) {
+	*n++
+	p.chain++
+	if p.chain > maxChain {
+		p.failAt(pos, "expression too long (more than %d chained operators)", maxChain)
+	}
+}
+
 func (p *parser) parseBinop(minPrec int, inParens bool) Expr {
 	lhs := p.parseOperand(inParens)
+	n := 0
+	defer func() { p.chain -= n }()
 	for {
 		k := p.kind()
 		prec := binPrec(k)
@@ -1198,10 +1216,11 @@ func (p *parser) parseBinop(minPrec int, inParens bool) Expr {
 			return lhs
 		}
 		pos := p.next().Pos
+		p.link(pos, &n)
 		p.enter()
 		rhs := p.parseBinop(prec+1, inParens)
 		p.leave()
-		lhs = &BinaryExpr{Pos: pos, Op: k, X: lhs, Y: rhs}
+		lhs = &BinaryExpr{Pos: pos, Op: k, X: lhs, Y: rhs, Start: lhs.ExprPos()}
 	}
 }
 
@@ -1212,13 +1231,17 @@ func (p *parser) parseOperand(inParens bool) Expr {
 	if inParens {
 		return e
 	}
+	n := 0
+	defer func() { p.chain -= n }()
 	for {
 		switch {
 		case p.is(AS):
 			pos := p.next().Pos
+			p.link(pos, &n)
 			e = &CastExpr{Pos: pos, X: e, Type: p.parseType()}
 		case p.isWord("is") && p.peek(1).Kind == IDENT:
 			pos := p.next().Pos
+			p.link(pos, &n)
 			ie := &IsExpr{Pos: pos, X: e}
 			ie.Types = append(ie.Types, p.parseType())
 			for p.is(PIPE) && p.peek(1).Kind == IDENT {
@@ -1266,7 +1289,10 @@ func (p *parser) parseUnary() Expr {
 	if _, tuple := e.(*TupleExpr); paren && !tuple {
 		// `(e)(args)` calls a function value (Move 2.2), as does a
 		// call on the result of such a call.
+		n := 0
+		defer func() { p.chain -= n }()
 		for p.is(LPAREN) {
+			p.link(p.pos(), &n)
 			e = &CallValueExpr{Pos: e.ExprPos(), Fn: e, Args: p.parseCallArgs()}
 		}
 	}
@@ -1274,10 +1300,13 @@ func (p *parser) parseUnary() Expr {
 }
 
 func (p *parser) parsePostfix(e Expr) Expr {
+	n := 0
+	defer func() { p.chain -= n }()
 	for {
 		switch p.kind() {
 		case DOT:
 			pos := p.next().Pos
+			p.link(pos, &n)
 			var name Ident
 			if p.is(NUM) {
 				t := p.next()
@@ -1304,6 +1333,7 @@ func (p *parser) parsePostfix(e Expr) Expr {
 			e = &DotExpr{Pos: pos, X: e, Field: name}
 		case LBRACK:
 			pos := p.next().Pos
+			p.link(pos, &n)
 			idx := p.parseExp()
 			p.expect(RBRACK)
 			e = &IndexExpr{Pos: pos, X: e, Index: idx}

@@ -295,6 +295,20 @@ func TestDeepNestingIsAnError(t *testing.T) {
 	if _, err := ParseFile("deep.move", src); err == nil {
 		t.Fatal("want nesting error for unary chain")
 	}
+	// flat chains parse into trees as deep as they are long
+	for _, body := range []string{"1" + strings.Repeat(" + 1", 200000), "1" + strings.Repeat(" as u64", 200000),
+		"x" + strings.Repeat(".f", 200000), "x" + strings.Repeat("[0]", 200000), "(f)" + strings.Repeat("(1)", 200000)} {
+		src = "module 0x1::m { fun f(): u64 { " + body + " } }"
+		_, err := ParseFile("long.move", src)
+		if err == nil || !strings.Contains(err.Error(), "expression too long") {
+			t.Fatalf("%.20s...: want a length error, got %v", body, err)
+		}
+	}
+	// below the bound, the chain parses
+	src = "module 0x1::m { fun f(): u64 { 1" + strings.Repeat(" + 1", 5000) + " + (2" + strings.Repeat(" * 2", 4000) + ") } }"
+	if _, err := ParseFile("long.move", src); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestParseFrameworkSources parses every file of the Aptos framework release
