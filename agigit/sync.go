@@ -57,8 +57,8 @@ push relay. Pushing again after a failure uploads only what is missing.
 
 Without --k/--n, n is the number of push relays and k leaves a third of the
 shards as parity; values given are remembered for later pushes.
---private (allowed before the first push) encrypts objects and commit
-contents; --to adds readers.`,
+--private (before the repository is first published) encrypts objects and
+commit contents, re-signing the commits already made; --to adds readers.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, _, err := openRepo(cmd)
@@ -115,16 +115,13 @@ contents; --to adds readers.`,
 func applyPrivacy(cmd *cobra.Command, r *repo.Repo, key keys.Key, private bool, to []string) error {
 	cfg := r.Config
 	changed := false
+	published := false
+	if _, err := os.Stat(r.StatePath("remote-state.json")); err == nil {
+		published = true
+	}
 	if private && !cfg.Private {
-		if _, err := os.Stat(r.StatePath("remote-state.json")); err == nil {
+		if published {
 			return errors.New("this repository is already published in the clear; make a private copy with 'agigit fork --private'")
-		}
-		h, err := r.ReadHead()
-		if err != nil {
-			return err
-		}
-		if h.Commit != "" {
-			return errors.New("commits made before --private are not encrypted; use 'agigit init --private' for a new repository, or 'agigit fork --private'")
 		}
 		rk, err := repo.NewRepoKey()
 		if err != nil {
@@ -133,7 +130,28 @@ func applyPrivacy(cmd *cobra.Command, r *repo.Repo, key keys.Key, private bool, 
 		if err := r.SetRepoKey(rk); err != nil {
 			return err
 		}
-		cfg.Private, changed = true, true
+		cfg.Private = true
+		if err := r.SaveConfig(); err != nil {
+			return err
+		}
+	}
+	if cfg.Private && !published {
+		// Commits made before the repository turned private are made again,
+		// encrypted (their ids change: nothing was published yet).
+		sealer, err := r.Sealer()
+		if err != nil {
+			return err
+		}
+		if sealer == nil {
+			return repo.ErrNoRepoKey
+		}
+		n, err := r.SealHistory(key, key.Public, sealer)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			fmt.Fprintf(cmd.ErrOrStderr(), "encrypted %d unpublished commit(s) for the private repository (their ids changed)\n", n)
+		}
 	}
 	if len(to) > 0 && !cfg.Private {
 		return usageError{errors.New("--to needs a private repository (--private)")}

@@ -500,3 +500,31 @@ func TestAuthenticatingRelays(t *testing.T) {
 	reader.ok(work, "clone", address(t, owner, dir), "c")
 	sameTree(t, dir, filepath.Join(work, "c"))
 }
+
+// TestPushPrivate: a repository made private at its first push, after
+// commits were made, is published encrypted.
+func TestPushPrivate(t *testing.T) {
+	relays := startRelays(t, 2)
+	owner := newUser(t)
+	friend := newUser(t)
+	dir := newModel(t, owner, relays)
+	_, errs := owner.ok(dir, "push", "--private", "--to", friend.Npub)
+	if !strings.Contains(errs, "encrypted 1 unpublished commit(s)") {
+		t.Fatalf("push --private:\n%s", errs)
+	}
+	for _, ev := range queryAll(t, relays[0].URL()) {
+		if strings.Contains(ev.String(), "first weights") || strings.Contains(ev.String(), "model.safetensors") {
+			t.Fatalf("event kind %d leaks the history: %s", ev.Kind, ev.String())
+		}
+	}
+	work := t.TempDir()
+	friend.ok(work, "clone", address(t, owner, dir), "c")
+	sameTree(t, dir, filepath.Join(work, "c"))
+	out, _ := friend.ok(filepath.Join(work, "c"), "log", "--oneline")
+	if !strings.Contains(out, "first weights") {
+		t.Fatalf("the reader's log: %s", out)
+	}
+	// Published in private: it cannot go back to public, and a later
+	// --private is a no-op.
+	owner.ok(dir, "push", "--private")
+}

@@ -221,6 +221,11 @@ func (s *Session) Push(ctx context.Context, opts PushOptions) (*PushResult, erro
 		return nil, err
 	}
 	slices.Reverse(commits) // oldest first: parents are published before children
+	for _, c := range commits {
+		if cfg.Private && !c.Encrypted && c.Repo == cfg.Address() {
+			return nil, fmt.Errorf("commit %s of this private repository is not encrypted; run 'agigit push --private' to encrypt the unpublished history", short(c.ID))
+		}
+	}
 	objs, err := objectsOf(commits)
 	if err != nil {
 		return nil, err

@@ -172,3 +172,108 @@ func (r *Repo) AllRefs() (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// SealHistory makes a repository's unpublished history private: every
+// commit the local branches and tags reach that is not encrypted yet is
+// made again with its message and tree encrypted by sealer (commits of
+// other repositories, a fork's base history, are left as they are), signed by
+// signer, keeping its time, parents (rewritten) and base; refs and a
+// detached HEAD follow. Commit ids change, which is why this is only done
+// before anything is published. It fails on a commit by another author (a
+// fork's base history), which cannot be re-signed. Running it again after a
+// crash finishes the job. It returns the number of commits rewritten.
+func (r *Repo) SealHistory(signer Signer, author string, sealer Sealer) (int, error) {
+	refs := make(map[string]string)
+	for _, prefix := range []string{HeadsPrefix, TagsPrefix} {
+		m, err := r.ListRefs(prefix)
+		if err != nil {
+			return 0, err
+		}
+		maps.Copy(refs, m)
+	}
+	h, err := r.ReadHead()
+	if err != nil {
+		return 0, err
+	}
+	var tips []string
+	for _, id := range refs {
+		tips = append(tips, id)
+	}
+	if h.Branch == "" && h.Commit != "" {
+		tips = append(tips, h.Commit)
+	}
+	// Parents before children: a depth-first post-order.
+	var order []*Commit
+	seen := make(map[string]bool)
+	var visit func(id string) error
+	visit = func(id string) error {
+		if seen[id] {
+			return nil
+		}
+		seen[id] = true
+		c, err := r.LoadCommit(id)
+		if err != nil {
+			return err
+		}
+		for _, p := range c.Parents {
+			if err := visit(p); err != nil {
+				return err
+			}
+		}
+		order = append(order, c)
+		return nil
+	}
+	for _, t := range tips {
+		if err := visit(t); err != nil {
+			return 0, err
+		}
+	}
+	newID := make(map[string]string)
+	n := 0
+	for _, c := range order {
+		parents := make([]string, len(c.Parents))
+		changed := false
+		for i, p := range c.Parents {
+			parents[i] = p
+			if np, ok := newID[p]; ok {
+				parents[i], changed = np, true
+			}
+		}
+		if c.Repo != r.Config.Address() || (c.Encrypted && !changed) {
+			continue // the base's history stays as its owner made it
+		}
+		if c.Author != author {
+			return n, fmt.Errorf("commit %s is by another author and cannot be made private; use 'agigit fork --private'", short(c.ID))
+		}
+		if c.Encrypted && c.Files == nil {
+			return n, fmt.Errorf("commit %s: %w", short(c.ID), ErrNoRepoKey)
+		}
+		ev, err := BuildCommitEvent(NewCommit{Repo: c.Repo, Parents: parents, Base: c.Base, Message: c.Message, Files: c.Files, Time: c.Time}, sealer)
+		if err != nil {
+			return n, err
+		}
+		if err := signer.Sign(ev); err != nil {
+			return n, err
+		}
+		if err := r.SaveCommitEvent(ev); err != nil {
+			return n, err
+		}
+		newID[c.ID] = ev.ID
+		n++
+	}
+	for name, id := range refs {
+		if nid, ok := newID[id]; ok {
+			if err := r.UpdateRef(name, nid); err != nil {
+				return n, err
+			}
+		}
+	}
+	if h.Branch == "" && h.Commit != "" {
+		if nid, ok := newID[h.Commit]; ok {
+			if err := r.SetHeadDetached(nid); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}

@@ -506,3 +506,36 @@ func TestCheckoutMovesDownloads(t *testing.T) {
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+func TestSealHistory(t *testing.T) {
+	r, s := newTestRepo(t)
+	write(t, r, "a", "one")
+	c1 := commitAll(t, r, s, "first secret message")
+	write(t, r, "a", "two")
+	c2 := commitAll(t, r, s, "second")
+	r.UpdateRef(TagsPrefix+"v1", c1.ID)
+	rk, _ := NewRepoKey()
+	r.SetRepoKey(rk)
+	r.Config.Private = true
+	sealer, _ := r.Sealer()
+	n, err := r.SealHistory(s, c1.Author, sealer)
+	if err != nil || n != 2 {
+		t.Fatalf("sealed %d: %v", n, err)
+	}
+	h, _ := r.ReadHead()
+	head, err := r.LoadCommit(h.Commit)
+	if err != nil || !head.Encrypted || head.ID == c2.ID || head.Message != "second" || len(head.Parents) != 1 {
+		t.Fatalf("new head %+v %v", head, err)
+	}
+	tag, _ := r.ReadRef(TagsPrefix + "v1")
+	if tag != head.Parents[0] || tag == c1.ID {
+		t.Fatalf("tag %s, parent %s", tag, head.Parents[0])
+	}
+	if ev, _ := r.LoadCommitEvent(tag); strings.Contains(ev.Content, "first secret") {
+		t.Fatal("rewritten commit still holds its message in the clear")
+	}
+	// Again: nothing left to do.
+	if n, err := r.SealHistory(s, c1.Author, sealer); err != nil || n != 0 {
+		t.Fatalf("second run sealed %d: %v", n, err)
+	}
+}
