@@ -394,6 +394,24 @@ func TestForkReferencesBase(t *testing.T) {
 	reader := newUser(t)
 	reader.ok(work, "clone", address(t, tuner, ft), "c")
 	sameTree(t, ft, filepath.Join(work, "c"))
+
+	// init --base: a new history that names the base; the base's weights
+	// copied in are referenced, only the new file is uploaded.
+	other := newUser(t)
+	nb := filepath.Join(work, "nb")
+	other.ok("", "init", "--name", "on-base", "--segment-size", "262144", "--base", naddr+":"+headOf(t, owner, dir), nb)
+	data, _ := os.ReadFile(filepath.Join(dir, "model.safetensors"))
+	os.WriteFile(filepath.Join(nb, "model.safetensors"), data, 0o644)
+	os.WriteFile(filepath.Join(nb, "README.md"), []byte("a model on a base"), 0o644)
+	other.ok(nb, "add", ".")
+	other.ok(nb, "commit", "-m", "on the base")
+	other.ok(nb, "relay", "add", forkRelays[0].URL(), forkRelays[1].URL())
+	_, errs = other.ok(nb, "push")
+	if n := pushStat(t, errs); n != 2 {
+		t.Fatalf("init --base push uploaded %d shards, want 2 (README.md only)\n%s", n, errs)
+	}
+	reader.ok(work, "clone", address(t, other, nb), "c2")
+	sameTree(t, nb, filepath.Join(work, "c2"))
 }
 
 // tamperState rewrites, in a relay's database, the stored repository state
