@@ -411,3 +411,33 @@ func TestRebaseOntoNewBase(t *testing.T) {
 		t.Fatalf("second rebase: %q", out)
 	}
 }
+
+// TestRebaseDropsUpstreamChanges: a commit whose change the new base
+// already made is dropped; a text change replays.
+func TestRebaseDropsUpstreamChanges(t *testing.T) {
+	m := newModelRepo(t)
+	c := m.c
+	c.ok("checkout", "-b", "ft")
+	writeFile(t, c.dir, "README.md", "same\n")
+	c.ok("add", "README.md")
+	c.ok("commit", "-m", "readme")
+	writeFile(t, c.dir, "config.json", "{\n  \"dim\": 64,\n  \"layers\": 1,\n  \"vocab\": 512,\n  \"rope\": 5\n}\n")
+	c.ok("commit", "-a", "-m", "rope")
+	c.ok("checkout", "main")
+	writeFile(t, c.dir, "README.md", "same\n")
+	writeFile(t, c.dir, "config.json", "{\n  \"dim\": 128,\n  \"layers\": 1,\n  \"vocab\": 512,\n  \"rope\": 10000\n}\n")
+	c.ok("add", ".")
+	c.ok("commit", "-m", "upstream")
+	c.ok("checkout", "ft")
+	out := c.ok("rebase", "main")
+	if !strings.Contains(out, "dropped") || !strings.Contains(out, "Successfully rebased 1 commit(s)") {
+		t.Fatalf("rebase: %q", out)
+	}
+	cfg, _ := os.ReadFile(filepath.Join(c.dir, "config.json"))
+	if string(cfg) != "{\n  \"dim\": 128,\n  \"layers\": 1,\n  \"vocab\": 512,\n  \"rope\": 5\n}\n" {
+		t.Fatalf("config.json: %s", cfg)
+	}
+	if log := c.ok("log", "--oneline"); strings.Count(log, "\n") != 3 {
+		t.Fatalf("log:\n%s", log)
+	}
+}

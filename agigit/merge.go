@@ -268,6 +268,9 @@ settles it.`,
 			} else {
 				printMergedFiles(out, res.Files)
 				printDeltaReports(out, res.Deltas)
+				for _, c := range res.Skipped {
+					fmt.Fprintf(out, " dropped %s %q: its changes are upstream already\n", shortID(c.ID), c.Subject())
+				}
 				fmt.Fprintf(out, "Successfully rebased %d commit(s) of %s onto %s.\n", len(res.Replayed), branchOrDetached(r), shortID(onto))
 			}
 			if res.NewBase != nil {

@@ -16,8 +16,10 @@ type RebaseResult struct {
 	Onto     string
 	Base     string // the common ancestor the branch's changes are taken from
 	Replayed []*Commit
-	Files    []MergedFile
-	Deltas   []DeltaReport
+	// Skipped are commits whose changes the new base already has.
+	Skipped []*Commit
+	Files   []MergedFile
+	Deltas  []DeltaReport
 	// FastForward is set when the branch had no changes of its own.
 	FastForward bool
 	// NewBase is set when the repository's base moved to onto.
@@ -113,6 +115,11 @@ func (r *Repo) Rebase(signer Signer, onto string, opts MergeOptions, now time.Ti
 		if err != nil {
 			return nil, fmt.Errorf("replaying %s %q: %w", short(c.ID), c.Subject(), err)
 		}
+		if len(DiffTrees(cur.Tree(), treeOf(m.files))) == 0 {
+			// Its changes are upstream already: dropped, as git does.
+			res.Skipped = append(res.Skipped, c)
+			continue
+		}
 		nc, deltas, err := r.commitTree(signer, m.files, m.hints, []string{cur.ID}, commitBase, c.Message, now, opts.Fetch)
 		if err != nil {
 			return nil, err
@@ -206,4 +213,12 @@ func (r *Repo) rebaseTensors(parent, ours, theirs FileEntry, oldTree, newTree ma
 		hint = &DeltaHint{RefCommit: onto, RefPath: theirs.Path, LowRank: res.LowRank}
 	}
 	return f, res, hint, nil
+}
+
+func treeOf(files []FileEntry) map[string]FileEntry {
+	m := make(map[string]FileEntry, len(files))
+	for _, f := range files {
+		m[f.Path] = f
+	}
+	return m
 }

@@ -47,6 +47,9 @@ const spillLimit = 32 << 20
 type spill struct {
 	dir string
 	mem bytes.Buffer
+	// free takes mem back for the next candidate, so that encoding many
+	// tensors does not leave a trail of buffers for the collector.
+	free *[]bytes.Buffer
 	f   *os.File
 	bw  *bufio.Writer
 	n   int64
@@ -93,6 +96,11 @@ func (s *spill) close() {
 		os.Remove(s.f.Name())
 		s.f = nil
 	}
+	if s.free != nil && s.mem.Cap() > 0 {
+		s.mem.Reset()
+		*s.free = append(*s.free, s.mem)
+		s.mem = bytes.Buffer{}
+	}
 }
 
 // encoder holds one Encode call's state.
@@ -101,6 +109,9 @@ type encoder struct {
 	opts     *Options
 	a, b     []byte
 	done     uint64
+	free     []bytes.Buffer
+	// sample buffers of chooseTransform
+	sa, sb, sd []byte
 }
 
 // Encode writes the delta of out against ref to w and returns its
@@ -249,7 +260,14 @@ type candidate struct {
 
 func (c *candidate) size() int64 { return int64(len(c.head)) + c.body.n }
 
-func (e *encoder) newSpill() *spill { return &spill{dir: e.opts.TempDir} }
+func (e *encoder) newSpill() *spill {
+	s := &spill{dir: e.opts.TempDir, free: &e.free}
+	if n := len(e.free); n > 0 {
+		s.mem = e.free[n-1]
+		e.free = e.free[:n-1]
+	}
+	return s
+}
 
 func (e *encoder) tensor(w io.Writer, t safetensors.TensorInfo) (TensorStat, error) {
 	defer func() {
@@ -401,8 +419,10 @@ const sampleElems = 4 * BlockElems
 func (e *encoder) chooseTransform(t, rt safetensors.TensorInfo) (byte, error) {
 	w := elemWidth(t.Dtype)
 	n := min(t.Size(), uint64(sampleElems*w))
-	a := make([]byte, n)
-	b := make([]byte, n)
+	if uint64(cap(e.sa)) < n {
+		e.sa, e.sb, e.sd = make([]byte, n), make([]byte, n), make([]byte, n)
+	}
+	a, b := e.sa[:n], e.sb[:n]
 	if err := e.out.readAt(a, t, 0); err != nil {
 		return 0, err
 	}
@@ -411,7 +431,8 @@ func (e *encoder) chooseTransform(t, rt safetensors.TensorInfo) (byte, error) {
 	}
 	best, bestSize := TransformXOR, int64(math.MaxInt64)
 	for _, x := range []byte{TransformXOR, TransformDiff} {
-		d := slices.Clone(a)
+		d := e.sd[:n]
+		copy(d, a)
 		forward(d, b, w, x)
 		var cw countWriter
 		cw.w = io.Discard
