@@ -163,19 +163,11 @@ var decOptions = []zstd.DOption{
 	zstd.WithDecoderLowmem(true),
 }
 
-var encPool sync.Pool
-
-func newEncoder(w io.Writer) (*zstd.Encoder, error) {
-	if e, ok := encPool.Get().(*zstd.Encoder); ok {
-		e.Reset(w)
-		return e, nil
-	}
-	return zstd.NewWriter(w, encOptions...)
-}
-
-func releaseEncoder(e *zstd.Encoder) {
-	e.Reset(nil)
-	encPool.Put(e)
+// newEncoder makes a compressor with the fixed options. An Encode call
+// keeps one and resets it for every frame, so its window buffers are
+// allocated once per call, not once per tensor.
+func newEncoder() (*zstd.Encoder, error) {
+	return zstd.NewWriter(nil, encOptions...)
 }
 
 var decPool sync.Pool
@@ -198,7 +190,8 @@ func releaseDecoder(d *zstd.Decoder) {
 	}
 }
 
-// blockWriter shuffles and compresses a stream of elements block by block.
+// blockWriter shuffles and compresses a stream of elements block by block
+// into one zstd frame, with an encoder it borrows.
 type blockWriter struct {
 	enc  *zstd.Encoder
 	w    int
@@ -206,12 +199,12 @@ type blockWriter struct {
 	done bool
 }
 
-func newBlockWriter(dst io.Writer, w int) (*blockWriter, error) {
-	enc, err := newEncoder(dst)
-	if err != nil {
-		return nil, err
+func newBlockWriter(enc *zstd.Encoder, dst io.Writer, w int, tmp []byte) *blockWriter {
+	enc.Reset(dst)
+	if cap(tmp) < BlockElems*w {
+		tmp = make([]byte, BlockElems*w)
 	}
-	return &blockWriter{enc: enc, w: w, tmp: make([]byte, BlockElems*w)}, nil
+	return &blockWriter{enc: enc, w: w, tmp: tmp[:BlockElems*w]}
 }
 
 // writeBlock takes one block of whole elements (BlockElems of them, or
@@ -228,9 +221,7 @@ func (b *blockWriter) close() error {
 		return nil
 	}
 	b.done = true
-	err := b.enc.Close()
-	releaseEncoder(b.enc)
-	return err
+	return b.enc.Close()
 }
 
 // blockReader decompresses and unshuffles blocks.

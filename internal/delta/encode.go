@@ -10,6 +10,8 @@ import (
 	"os"
 	"slices"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/agi-nostr/agi-nostr/internal/safetensors"
 	"github.com/agi-nostr/agi-nostr/internal/tensormath"
 )
@@ -50,9 +52,9 @@ type spill struct {
 	// free takes mem back for the next candidate, so that encoding many
 	// tensors does not leave a trail of buffers for the collector.
 	free *[]bytes.Buffer
-	f   *os.File
-	bw  *bufio.Writer
-	n   int64
+	f    *os.File
+	bw   *bufio.Writer
+	n    int64
 }
 
 func (s *spill) Write(p []byte) (int, error) {
@@ -112,6 +114,10 @@ type encoder struct {
 	free     []bytes.Buffer
 	// sample buffers of chooseTransform
 	sa, sb, sd []byte
+	// the compressor every frame of this call goes through, and its
+	// shuffle buffer
+	zenc *zstd.Encoder
+	ztmp []byte
 }
 
 // Encode writes the delta of out against ref to w and returns its
@@ -147,18 +153,17 @@ func Encode(w io.Writer, out, ref File, opts *Options) (*Stat, error) {
 	if _, err := out.R.ReadAt(header, 0); err != nil {
 		return nil, fmt.Errorf("encode: read header: %w", err)
 	}
+	if e.zenc, err = newEncoder(); err != nil {
+		return nil, err
+	}
 	var zh bytes.Buffer
-	enc, err := newEncoder(&zh)
-	if err != nil {
+	e.zenc.Reset(&zh)
+	if _, err := e.zenc.Write(header); err != nil {
 		return nil, err
 	}
-	if _, err := enc.Write(header); err != nil {
+	if err := e.zenc.Close(); err != nil {
 		return nil, err
 	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	releaseEncoder(enc)
 
 	var pre []byte
 	pre = append(pre, Magic[:]...)
@@ -259,6 +264,12 @@ type candidate struct {
 }
 
 func (c *candidate) size() int64 { return int64(len(c.head)) + c.body.n }
+
+func (e *encoder) blockWriter(dst io.Writer, w int) *blockWriter {
+	bw := newBlockWriter(e.zenc, dst, w, e.ztmp)
+	e.ztmp = bw.tmp
+	return bw
+}
 
 func (e *encoder) newSpill() *spill {
 	s := &spill{dir: e.opts.TempDir, free: &e.free}
@@ -436,10 +447,7 @@ func (e *encoder) chooseTransform(t, rt safetensors.TensorInfo) (byte, error) {
 		forward(d, b, w, x)
 		var cw countWriter
 		cw.w = io.Discard
-		bw, err := newBlockWriter(&cw, w)
-		if err != nil {
-			return 0, err
-		}
+		bw := e.blockWriter(&cw, w)
 		bb := BlockElems * w
 		for off := 0; off < len(d); off += bb {
 			if err := bw.writeBlock(d[off:min(len(d), off+bb)]); err != nil {
@@ -467,10 +475,7 @@ func (e *encoder) dense(t safetensors.TensorInfo, idx int) (*candidate, error) {
 	c.head = binary.LittleEndian.AppendUint32(nil, uint32(idx))
 	c.head = append(c.head, x)
 	c.ts.Transform = x
-	bw, err := newBlockWriter(c.body, w)
-	if err != nil {
-		return nil, err
-	}
+	bw := e.blockWriter(c.body, w)
 	defer bw.close()
 	size := t.Size()
 	bb := uint64(BlockElems * w)
@@ -495,10 +500,7 @@ func (e *encoder) rawZstd(t safetensors.TensorInfo) (*candidate, error) {
 	w := elemWidth(t.Dtype)
 	c := &candidate{kind: KindRaw, body: e.newSpill(), head: []byte{RawZstd}}
 	c.ts.Codec = RawZstd
-	bw, err := newBlockWriter(c.body, w)
-	if err != nil {
-		return nil, err
-	}
+	bw := e.blockWriter(c.body, w)
 	defer bw.close()
 	size := t.Size()
 	bb := uint64(BlockElems * w)
@@ -560,10 +562,7 @@ func (e *encoder) lowRank(t safetensors.TensorInfo, idx int, terms []Term) (*can
 			res.close()
 		}
 	}()
-	bw, err := newBlockWriter(res, w)
-	if err != nil {
-		return nil, false, err
-	}
+	bw := e.blockWriter(res, w)
 	defer bw.close()
 	ev := tensormath.NewEvaluator(rows, cols, ups)
 	a, b := e.bufs(BlockElems * w)
