@@ -195,6 +195,80 @@ func (c *compiler) checkFun(fn *funInfo) {
 	}
 	f.coerce(t, fn.result, pos, "function result")
 	f.finish()
+	f.checkEscapes(fn)
+}
+
+// checkEscapes rejects returning a borrow of a local variable's own value
+// (`&x`, `&mut s.f`, `&v[i]` where x, s, v hold values, not references),
+// which Aptos's reference-safety analysis rejects too. It looks at the
+// returned expressions themselves (through blocks, if/else and tuples),
+// not at references that pass through other variables first.
+func (f *fchecker) checkEscapes(fn *funInfo) {
+	r := prune(fn.result)
+	hasRef := r.k == tRef
+	for _, a := range r.args {
+		if r.k == tTuple && prune(a).k == tRef {
+			hasRef = true
+		}
+	}
+	if !hasRef {
+		return
+	}
+	var ret func(e syntax.Expr)
+	ret = func(e syntax.Expr) {
+		switch e := e.(type) {
+		case *syntax.Block:
+			if e.Result != nil {
+				ret(e.Result)
+			}
+		case *syntax.IfExpr:
+			ret(e.Then)
+			if e.Else != nil {
+				ret(e.Else)
+			}
+		case *syntax.TupleExpr:
+			for _, x := range e.Elems {
+				ret(x)
+			}
+		case *syntax.UnaryExpr:
+			if e.Op == syntax.OpBorrow || e.Op == syntax.OpBorrowMut {
+				if lv := f.borrowedLocal(e.X); lv != nil {
+					f.errorf(e.Pos, "cannot return a reference to local variable '%s'", lv.name)
+				}
+			}
+		}
+	}
+	walk(fn.decl.Body, func(e syntax.Expr) {
+		if r, ok := e.(*syntax.ReturnExpr); ok && r.X != nil {
+			ret(r.X)
+		}
+	}, func(syntax.Pattern) {})
+	ret(fn.decl.Body)
+}
+
+// borrowedLocal returns the local variable a place expression (a name,
+// its fields, its vector elements) lies in when that variable holds a
+// value rather than a reference.
+func (f *fchecker) borrowedLocal(e syntax.Expr) *localVar {
+	for {
+		switch x := e.(type) {
+		case *syntax.DotExpr:
+			e = x.X
+		case *syntax.IndexExpr:
+			e = x.X
+		case *syntax.NameExpr:
+			in := f.b.info[x]
+			if in == nil || in.local == nil || (in.k != ekLocal && in.k != ekMoveCopy) {
+				return nil
+			}
+			if t := prune(in.local.ty); t.k == tRef || t.k == tErr {
+				return nil
+			}
+			return in.local
+		default:
+			return nil
+		}
+	}
 }
 
 // finish resolves literal types and checks deferred constraints.
