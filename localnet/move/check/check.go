@@ -201,8 +201,9 @@ func (c *compiler) checkFun(fn *funInfo) {
 // checkEscapes rejects returning a borrow of a local variable's own value
 // (`&x`, `&mut s.f`, `&v[i]` where x, s, v hold values, not references),
 // which Aptos's reference-safety analysis rejects too. It looks at the
-// returned expressions themselves (through blocks, if/else and tuples),
-// not at references that pass through other variables first.
+// returned expressions (through blocks, if/else and tuples) and at locals
+// bound once to such a borrow (`let r = &x; r`), not at references passed
+// on through function calls or reassigned variables.
 func (f *fchecker) checkEscapes(fn *funInfo) {
 	r := prune(fn.result)
 	hasRef := r.k == tRef
@@ -214,9 +215,50 @@ func (f *fchecker) checkEscapes(fn *funInfo) {
 	if !hasRef {
 		return
 	}
+	// locals bound by `let r = &x;` (x a local value) and never assigned
+	through := map[*localVar]*localVar{}
+	assigned := map[string]bool{}
+	walk(fn.decl.Body, func(e syntax.Expr) {
+		switch e := e.(type) {
+		case *syntax.Block:
+			for _, st := range e.Stmts {
+				ls, ok := st.(*syntax.LetStmt)
+				if !ok {
+					continue
+				}
+				vp, ok := ls.Pat.(*syntax.VarPat)
+				u, ok2 := ls.Init.(*syntax.UnaryExpr)
+				if !ok || !ok2 || (u.Op != syntax.OpBorrow && u.Op != syntax.OpBorrowMut) {
+					continue
+				}
+				if pi := f.b.pats[vp]; pi != nil && pi.local != nil {
+					if lv := f.borrowedLocal(u.X); lv != nil {
+						through[pi.local] = lv
+					}
+				}
+			}
+		case *syntax.AssignExpr:
+			if u, ok := e.LHS.(*syntax.UnaryExpr); ok && u.Op == syntax.OpDeref {
+				return // `*r = v` writes through r, r still points where it did
+			}
+			walk(e.LHS, func(x syntax.Expr) {
+				if n, ok := x.(*syntax.NameExpr); ok && len(n.Path.Names) == 0 {
+					assigned[n.Path.Root.Name] = true
+				}
+			}, func(syntax.Pattern) {})
+		}
+	}, func(syntax.Pattern) {})
 	var ret func(e syntax.Expr)
 	ret = func(e syntax.Expr) {
 		switch e := e.(type) {
+		case *syntax.NameExpr:
+			in := f.b.info[e]
+			if in == nil || in.local == nil || (in.k != ekLocal && in.k != ekMoveCopy) {
+				return
+			}
+			if lv := through[in.local]; lv != nil && !assigned[in.local.name] {
+				f.errorf(e.ExprPos(), "cannot return a reference to local variable '%s' (borrowed by '%s')", lv.name, in.local.name)
+			}
 		case *syntax.Block:
 			if e.Result != nil {
 				ret(e.Result)
