@@ -24,7 +24,7 @@ func TestVector(t *testing.T) {
 	if *updateVector {
 		base := synthmodel.New(1, fuzzSpecs)
 		bb := base.Bytes()
-		ad, err := synthmodel.NewAdapter(2, base, synthmodel.AdapterSpec{Modules: []string{"a"}, R: 2, Alpha: 4, Dtype: safetensors.BF16})
+		ad, err := synthmodel.NewAdapter(2, base, synthmodel.AdapterSpec{Modules: []string{"a"}, R: 6, Alpha: 12, Dtype: safetensors.BF16})
 		if err != nil {
 			t.Fatal(err)
 		}
