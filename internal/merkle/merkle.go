@@ -114,9 +114,11 @@ type entry struct {
 	h     Hash
 }
 
-// ParallelLeaves is the number of full leaves (1 MiB) from which a single
-// Write is worth spreading over several goroutines.
-const ParallelLeaves = 256
+// ParallelLeaves is the number of full leaves (512 KiB) from which a single
+// Write is worth spreading over several goroutines. It is well under the 255
+// leaves a stream of 1 MiB writes hands over each time (the last leaf of a
+// write is held back until more bytes arrive), so such streams use every core.
+const ParallelLeaves = 128
 
 // taskLeaves is the unit of work a hashing goroutine takes at a time.
 const taskLeaves = 32

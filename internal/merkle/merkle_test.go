@@ -196,3 +196,17 @@ func BenchmarkSHA256(b *testing.B) {
 		_ = sha256.Sum256(data)
 	}
 }
+
+// BenchmarkHasherMiBWrites feeds the Hasher 1 MiB at a time, as io.Copy-style
+// callers do; it should match BenchmarkHasher (one large Write) on several cores.
+func BenchmarkHasherMiBWrites(b *testing.B) {
+	data := pattern(16 << 20)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		h := New()
+		for p := data; len(p) > 0; p = p[1<<20:] {
+			h.Write(p[:1<<20])
+		}
+		_ = h.ID()
+	}
+}
