@@ -19,18 +19,22 @@ const benchSize = 1_000_000_000
 // loopback (k=2, n=3: a shard per relay, so the push uploads 1.5 GB and the
 // clone downloads the two data shards, 1 GB) and clones it, and measures in
 // the same run a plain HTTP GET of the same bytes from one net/http server
-// into a file, the baseline. Reported: MB/s of each, and push and clone as
-// fractions of the GET (target: 0.7).
+// into a file (synced), the baseline, and a plain HTTP PUT of them to a
+// server that writes and syncs a file. Reported: MB/s of each (of the
+// repository's bytes), and push and clone as fractions of the GET (target:
+// 0.7), push as a fraction of the PUT.
 func BenchmarkPushClone1GB(b *testing.B) {
 	if testing.Short() {
 		b.Skip("moves gigabytes")
 	}
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		get, push, clone := pushCloneOnce(b)
+		get, put, push, clone := pushCloneOnce(b)
 		b.StartTimer()
 		mb := float64(benchSize) / 1e6
 		b.ReportMetric(mb/get.Seconds(), "get-MB/s")
+		b.ReportMetric(mb/put.Seconds(), "put-MB/s")
+		b.ReportMetric(put.Seconds()/push.Seconds(), "push/put")
 		b.ReportMetric(mb/push.Seconds(), "push-MB/s")
 		b.ReportMetric(mb/clone.Seconds(), "clone-MB/s")
 		b.ReportMetric(get.Seconds()/push.Seconds(), "push/get")
@@ -38,7 +42,7 @@ func BenchmarkPushClone1GB(b *testing.B) {
 	}
 }
 
-func pushCloneOnce(b *testing.B) (get, push, clone time.Duration) {
+func pushCloneOnce(b *testing.B) (get, put, push, clone time.Duration) {
 	relays := startRelays(b, 3)
 	owner := newUser(b)
 	dir := filepath.Join(b.TempDir(), "model")
@@ -54,6 +58,7 @@ func pushCloneOnce(b *testing.B) (get, push, clone time.Duration) {
 
 	// Baseline: the same bytes from one plain HTTP server, into a file.
 	get = plainGet(b, weights, filepath.Join(b.TempDir(), "got"))
+	put = plainPut(b, weights, filepath.Join(b.TempDir(), "put"))
 
 	start := time.Now()
 	_, errs := owner.ok(dir, "push")
@@ -71,7 +76,7 @@ func pushCloneOnce(b *testing.B) (get, push, clone time.Duration) {
 	if a, c := fileSize(b, weights), fileSize(b, filepath.Join(work, "c", "model.safetensors")); a != c {
 		b.Fatalf("clone has %d bytes, want %d", c, a)
 	}
-	return get, push, clone
+	return get, put, push, clone
 }
 
 func fileSize(b *testing.B, p string) int64 {
@@ -128,4 +133,46 @@ func writeRandom(b *testing.B, path string, n int64) {
 	if _, err := io.Copy(f, io.LimitReader(rng, n)); err != nil {
 		b.Fatal(err)
 	}
+}
+
+// plainPut uploads path once to a net/http server on loopback that writes
+// the body to dst and syncs it, as a blob server must before it answers.
+func plainPut(b *testing.B, path, dst string) time.Duration {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, err := os.Create(dst)
+		if err == nil {
+			_, err = io.Copy(f, r.Body)
+			if err == nil {
+				err = f.Sync()
+			}
+			f.Close()
+		}
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	start := time.Now()
+	req, _ := http.NewRequest(http.MethodPut, "http://"+ln.Addr().String()+"/upload", f)
+	req.ContentLength = benchSize
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		b.Fatalf("PUT: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	d := time.Since(start)
+	os.Remove(dst)
+	return d
 }

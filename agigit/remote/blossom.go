@@ -44,9 +44,11 @@ func BlossomURL(relayURL string) (string, error) {
 }
 
 // newHTTPClient makes the client for blob transfers: connections kept per
-// server for parallel shards, large buffers for throughput, and a deadline
-// on response headers so a stalled server is noticed. Bodies have no
-// overall timeout: a shard of gigabytes takes what it takes.
+// server for parallel shards (HTTP/1.1: one TCP connection per shard rather
+// than all of them multiplexed on one), large buffers for throughput, and
+// a deadline on response headers so a stalled server is noticed; it is
+// long because a server answers an upload only once the blob is synced.
+// Bodies have no overall timeout: a shard of gigabytes takes what it takes.
 func newHTTPClient() *http.Client {
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
@@ -55,11 +57,10 @@ func newHTTPClient() *http.Client {
 		MaxIdleConnsPerHost:   64,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 60 * time.Second,
+		ResponseHeaderTimeout: 5 * time.Minute,
 		ExpectContinueTimeout: time.Second,
 		WriteBufferSize:       256 << 10,
 		ReadBufferSize:        256 << 10,
-		ForceAttemptHTTP2:     true,
 	}
 	return &http.Client{Transport: tr}
 }
