@@ -103,7 +103,7 @@ readers besides you.`,
 	cmd.Flags().StringVar(&base, "base", "", "base commit this repository builds on, as `NADDR:COMMIT`")
 	cmd.Flags().BoolVar(&private, "private", false, "encrypt objects and commits")
 	cmd.Flags().StringSliceVar(&to, "to", nil, "also let `NPUB` read the private repository (repeatable)")
-	cmd.Flags().Uint64Var(&segSize, "segment-size", 0, "store files larger than `BYTES` (a power of two, default 1 GiB) as several objects")
+	cmd.Flags().Uint64Var(&segSize, "segment-size", 0, "store files larger than `BYTES` (a power of two, default 256 MiB) as several objects")
 	return cmd
 }
 

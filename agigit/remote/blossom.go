@@ -238,7 +238,7 @@ func (b *Blossom) Get(ctx context.Context, sha string, offset int64) (io.ReadClo
 					return nil, 0, fmt.Errorf("GET %s: %w", u, err)
 				}
 			}
-			return resp.Body, resp.ContentLength, nil
+			return newStallGuard(resp.Body), resp.ContentLength, nil
 		case resp.StatusCode == http.StatusPartialContent && offset > 0:
 			total := int64(-1)
 			if cr := resp.Header.Get("Content-Range"); cr != "" {
@@ -246,7 +246,7 @@ func (b *Blossom) Get(ctx context.Context, sha string, offset int64) (io.ReadClo
 					total, _ = strconv.ParseInt(cr[i+1:], 10, 64)
 				}
 			}
-			return resp.Body, total, nil
+			return newStallGuard(resp.Body), total, nil
 		case resp.StatusCode == http.StatusTooManyRequests && attempt < 5:
 			resp.Body.Close()
 			if err := sleepRetry(ctx, resp, attempt); err != nil {
@@ -257,4 +257,33 @@ func (b *Blossom) Get(ctx context.Context, sha string, offset int64) (io.ReadClo
 			return nil, 0, httpError("GET", u, resp)
 		}
 	}
+}
+
+// StallTimeout is how long a blob download may go without receiving a
+// byte before it is abandoned (and another server or shard tried).
+var StallTimeout = 30 * time.Second
+
+// stallGuard closes a response body that stops delivering bytes, so that a
+// server that hangs mid-transfer fails the read instead of blocking it
+// forever.
+type stallGuard struct {
+	body  io.ReadCloser
+	timer *time.Timer
+}
+
+func newStallGuard(body io.ReadCloser) *stallGuard {
+	g := &stallGuard{body: body}
+	g.timer = time.AfterFunc(StallTimeout, func() { body.Close() })
+	return g
+}
+
+func (g *stallGuard) Read(p []byte) (int, error) {
+	n, err := g.body.Read(p)
+	g.timer.Reset(StallTimeout)
+	return n, err
+}
+
+func (g *stallGuard) Close() error {
+	g.timer.Stop()
+	return g.body.Close()
 }

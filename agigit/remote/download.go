@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -21,6 +23,7 @@ import (
 	"github.com/agi-nostr/agi-nostr/internal/merkle"
 	"github.com/agi-nostr/agi-nostr/internal/objcrypt"
 	"github.com/agi-nostr/agi-nostr/internal/object"
+	"github.com/agi-nostr/agi-nostr/internal/progress"
 )
 
 // ObjectError says why an object could not be downloaded, naming it and
@@ -62,9 +65,17 @@ func (s *Session) FetchObjects(ctx context.Context, files []repo.FileEntry) erro
 		}
 		need = append(need, f)
 	}
-	return forObjects(ctx, need, func(f repo.FileEntry) uint64 { return f.Size }, func(ctx context.Context, _ int, f repo.FileEntry) error {
+	var total int64
+	for _, f := range need {
+		total += int64(f.Size)
+	}
+	s.bar = s.stage("download", total)
+	err := forObjects(ctx, need, func(f repo.FileEntry) uint64 { return f.Size }, func(ctx context.Context, _ int, f repo.FileEntry) error {
 		return s.fetchFile(ctx, f)
 	})
+	s.bar.Finish()
+	s.bar = progress.Nop
+	return err
 }
 
 // offsetWriter writes at a fixed offset of another WriterAt.
@@ -280,6 +291,21 @@ func (s *Session) fetchSegment(ctx context.Context, sg repo.Segment, label strin
 			return shardSources{placed, others}
 		}
 		shardDir := filepath.Join(dir, "shards-"+short(me.Event.ID))
+		// First, stream k shards straight into the rebuild: nothing but the
+		// object touches the disk. Any trouble (a server failing mid-way, a
+		// corrupt shard, fewer than k reachable) hands the segment to the
+		// downloader below, which keeps shards on disk to resume, hedges
+		// stragglers and says per shard what went wrong.
+		if _, err := os.Stat(shardDir); os.IsNotExist(err) {
+			err := s.streamJoin(ctx, m, sources, dst, key)
+			if err == nil {
+				return nil
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			lastErr = err
+		}
 		// Shards left by an interrupted run were checked when they landed
 		// but not synced: if they do not rebuild the object (a crash lost
 		// their bytes), download them again, once.
@@ -288,7 +314,7 @@ func (s *Session) fetchSegment(ctx context.Context, sg repo.Segment, label strin
 				lastErr = err
 				break
 			}
-			_, err := object.Join(ctx, m, object.Dir(shardDir), dst, object.JoinOptions{Key: key, Progress: s.Progress})
+			_, err := object.Join(ctx, m, object.Dir(shardDir), dst, object.JoinOptions{Key: key})
 			if err == nil {
 				os.RemoveAll(shardDir)
 				return nil
@@ -331,8 +357,6 @@ func (s *Session) downloadShards(ctx context.Context, m *object.Manifest, source
 	if have >= m.K {
 		return nil
 	}
-	s.Progress.Start("download "+label, int64(m.K-have)*size)
-	defer s.Progress.Finish()
 
 	dctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -493,7 +517,7 @@ func (s *Session) fetchBlob(ctx context.Context, srv, name string, sum object.Ha
 		if _, err := io.Copy(h, io.NewSectionReader(f, 0, off)); err != nil {
 			return err
 		}
-		s.Progress.Add(off)
+		s.bar.Add(off)
 	}
 	if off < size {
 		body, _, err := s.blossom(srv).Get(ctx, name, off)
@@ -528,7 +552,7 @@ func (s *Session) fetchBlob(ctx context.Context, srv, name string, sum object.Ha
 type progressWriter struct{ s *Session }
 
 func (p progressWriter) Write(b []byte) (int, error) {
-	p.s.Progress.Add(int64(len(b)))
+	p.s.bar.Add(int64(len(b)))
 	return len(b), nil
 }
 
@@ -553,3 +577,82 @@ func (s *Session) noteServer(srv string, err error) {
 	}
 	s.dead[srv] = err
 }
+
+// streamJoin rebuilds an object from k shards read straight from the
+// servers. Each stream is checked against its shard's sha256 as it ends: a
+// mismatch is a read error, which makes the join set the shard aside and
+// start over with others.
+func (s *Session) streamJoin(ctx context.Context, m *object.Manifest, sources func(int) shardSources, dst io.WriterAt, key *objcrypt.DataKey) error {
+	src := &streamSource{s: s, ctx: ctx, size: int64(m.Layout().ShardSize()), sources: sources}
+	_, err := object.Join(ctx, m, src, dst, object.JoinOptions{Key: key})
+	return err
+}
+
+// streamSource opens shards as HTTP streams (object.ShardSource).
+type streamSource struct {
+	s       *Session
+	ctx     context.Context
+	size    int64
+	sources func(int) shardSources
+}
+
+func (src *streamSource) Open(i int, sum object.Hash) (io.ReadCloser, error) {
+	s := src.s
+	name := hex.EncodeToString(sum[:])
+	ss := src.sources(i)
+	var last error
+	for _, srv := range append(slices.Clone(ss.placed), ss.others...) {
+		if err := s.deadServer(srv); err != nil {
+			last = err
+			continue
+		}
+		body, _, err := s.blossom(srv).Get(src.ctx, name, 0)
+		s.noteServer(srv, err)
+		if err != nil {
+			last = err
+			continue
+		}
+		return &verifyingReader{s: s, r: body, h: sha256.New(), want: sum, size: src.size}, nil
+	}
+	if last == nil {
+		last = errors.New("no server to fetch it from")
+	}
+	return nil, fmt.Errorf("shard %d: %w: %w", i, fs.ErrNotExist, last)
+}
+
+// verifyingReader passes a shard's bytes through and, at their end, checks
+// their count and sha256: a bad shard ends in an error, not io.EOF.
+type verifyingReader struct {
+	s    *Session
+	r    io.ReadCloser
+	h    hash.Hash
+	want object.Hash
+	size int64
+	n    int64
+}
+
+func (v *verifyingReader) Read(p []byte) (int, error) {
+	n, err := v.r.Read(p)
+	v.h.Write(p[:n])
+	v.n += int64(n)
+	v.s.bar.Add(int64(n))
+	switch {
+	case v.n > v.size:
+		return n, errCorruptBlob
+	case v.n == v.size && n > 0:
+		// The last byte: check now, since a reader that wants exactly the
+		// shard's length never asks for the end of the stream.
+		var got object.Hash
+		v.h.Sum(got[:0])
+		if got != v.want {
+			return n, errCorruptBlob
+		}
+		v.s.Stats.ShardsDownloaded.Add(1)
+		v.s.Stats.BytesDownloaded.Add(v.n)
+	case err == io.EOF:
+		return n, errCorruptBlob // short
+	}
+	return n, err
+}
+
+func (v *verifyingReader) Close() error { return v.r.Close() }

@@ -23,6 +23,7 @@ import (
 	"github.com/agi-nostr/agi-nostr/agigit/repo"
 	"github.com/agi-nostr/agi-nostr/internal/merkle"
 	"github.com/agi-nostr/agi-nostr/internal/object"
+	"github.com/agi-nostr/agi-nostr/internal/progress"
 )
 
 // PushOptions tune Push.
@@ -239,9 +240,20 @@ func (s *Session) Push(ctx context.Context, opts PushOptions) (*PushResult, erro
 	if p.res.Tolerate == 0 && len(p.servers) > 1 {
 		s.warnf("k=%d n=%d over %d relays: losing any relay loses objects; use a smaller --k", k, n, len(p.servers))
 	}
-	if err := forObjects(ctx, objs, func(o objRef) uint64 { return o.Size }, func(ctx context.Context, i int, o objRef) error {
+	// One progress display for the whole upload, in shard bytes.
+	var pending int64
+	for _, o := range objs {
+		if p.cat.pushed(o.ID) == "" {
+			pending += int64(o.Size) * int64(n) / int64(k)
+		}
+	}
+	s.bar = s.stage("upload", pending)
+	err = forObjects(ctx, objs, func(o objRef) uint64 { return o.Size }, func(ctx context.Context, i int, o objRef) error {
 		return p.pushObject(ctx, o, i+1, len(objs))
-	}); err != nil {
+	})
+	s.bar.Finish()
+	s.bar = progress.Nop
+	if err != nil {
 		return nil, err
 	}
 
@@ -573,10 +585,11 @@ func (p *pusher) pushObject(ctx context.Context, o objRef, i, total int) error {
 			p.events[me.Event.ID] = me.Event
 			p.res.Reused++
 			p.mu.Unlock()
+			s.bar.Add(int64(o.Size) * int64(p.n) / int64(p.k))
 			return nil
 		}
 	}
-	if o.Size >= quietThreshold {
+	if o.Size >= quietThreshold && s.bar == progress.Nop {
 		s.infof("storing %s (%s, object %d of %d)", o.label(), humanBytes(o.Size), i, total)
 	}
 	ev, err := p.store(ctx, o)
@@ -667,7 +680,7 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 			return nil, err
 		}
 		res, err := object.Split(ctx, io.NewSectionReader(f, int64(o.Offset), int64(o.Size)), o.Size,
-			object.SplitOptions{K: j.K, N: j.N, Recipients: p.recipients(), Rand: rnd, Progress: s.Progress}, tempSink(dir))
+			object.SplitOptions{K: j.K, N: j.N, Recipients: p.recipients(), Rand: rnd}, tempSink(dir))
 		f.Close()
 		if err != nil {
 			return nil, err
@@ -693,7 +706,6 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 	}
 	failed := make([]error, m.N)
 	var wg sync.WaitGroup
-	s.Progress.Start("upload "+o.label(), int64(m.N)*int64(m.Layout().ShardSize()))
 	for i, sum := range m.Shards {
 		if !live[j.Servers[i]] {
 			j.Servers[i] = p.servers[i%len(p.servers)]
@@ -705,7 +717,6 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 		}()
 	}
 	wg.Wait()
-	s.Progress.Finish()
 	stored := make([]string, m.N)
 	count := 0
 	var why []string
@@ -765,18 +776,44 @@ func (p *pusher) uploadShard(ctx context.Context, server string, sum object.Hash
 		return err
 	}
 	if ok, size, err := b.Has(ctx, name); err == nil && ok && size == st.Size() {
-		s.Progress.Add(st.Size())
+		s.bar.Add(st.Size())
 		return nil
 	}
-	// An *os.File body lets the HTTP client hand the bytes to the kernel
-	// (sendfile).
-	if _, err := b.Upload(ctx, name, st.Size(), f); err != nil {
+	// A server that stops reading the body is given up on after
+	// StallTimeout without progress (the answer to a complete upload may
+	// take longer: the server syncs the blob first).
+	uctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	timer := time.AfterFunc(StallTimeout, func() { cancel(errors.New("upload stalled")) })
+	defer timer.Stop()
+	body := &stallWatch{r: f, timer: timer}
+	if _, err := b.Upload(uctx, name, st.Size(), body); err != nil {
+		if c := context.Cause(uctx); c != nil && ctx.Err() == nil {
+			return fmt.Errorf("%w: %w", c, err)
+		}
 		return err
 	}
-	s.Progress.Add(st.Size())
+	s.bar.Add(st.Size())
 	s.Stats.BytesUploaded.Add(st.Size())
 	s.Stats.ShardsUploaded.Add(1)
 	return nil
+}
+
+// stallWatch resets a timer at every read and stops it at the end of the
+// body.
+type stallWatch struct {
+	r     io.Reader
+	timer *time.Timer
+}
+
+func (w *stallWatch) Read(p []byte) (int, error) {
+	n, err := w.r.Read(p)
+	if err != nil {
+		w.timer.Stop()
+	} else {
+		w.timer.Reset(StallTimeout)
+	}
+	return n, err
 }
 
 // shardsPresent reports whether dir holds every shard of m.
@@ -966,51 +1003,50 @@ func appendNew(s []string, vs ...string) []string {
 }
 
 // smallParallel is how many small objects move at once: their cost is
-// round trips, not bandwidth or CPU.
-const smallParallel = 4
+// round trips, not bandwidth or CPU. Large ones move two at a time, so that
+// one is split or rebuilt while the other's shards travel.
+const (
+	smallParallel = 4
+	largeParallel = 2
+)
 
-// forObjects runs f on every item: small ones (below a quarter of
-// quietThreshold, so that their stages stay unreported) several at a time, then large ones one by one, each with the whole
-// machine and the progress display to itself. The first error stops it.
+// forObjects runs f on every item, small ones (below a quarter of
+// quietThreshold) smallParallel at a time, then large ones largeParallel
+// at a time. The first error stops it.
 func forObjects[T any](ctx context.Context, items []T, size func(T) uint64, f func(context.Context, int, T) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var mu sync.Mutex
 	var first error
-	sem := make(chan struct{}, smallParallel)
-	var wg sync.WaitGroup
-	for i, it := range items {
-		if size(it) >= quietThreshold/4 {
-			continue
-		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if ctx.Err() != nil {
-				return
+	run := func(small bool, parallel int) {
+		sem := make(chan struct{}, parallel)
+		var wg sync.WaitGroup
+		for i, it := range items {
+			if (size(it) < quietThreshold/4) != small {
+				continue
 			}
-			if err := f(ctx, i, it); err != nil {
-				mu.Lock()
-				if first == nil {
-					first = err
-					cancel()
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				if ctx.Err() != nil {
+					return
 				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if first != nil {
-		return first
-	}
-	for i, it := range items {
-		if size(it) < quietThreshold/4 {
-			continue
+				if err := f(ctx, i, it); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+						cancel()
+					}
+					mu.Unlock()
+				}
+			}()
 		}
-		if err := f(ctx, i, it); err != nil {
-			return err
-		}
+		wg.Wait()
 	}
-	return nil
+	run(true, smallParallel)
+	if first == nil {
+		run(false, largeParallel)
+	}
+	return first
 }

@@ -27,6 +27,8 @@ type Session struct {
 	Log io.Writer
 	// Progress reports transfers; nil for none.
 	Progress progress.Reporter
+	// bar is the stage of the transfer under way (push or download).
+	bar progress.Reporter
 	HTTP     *http.Client
 
 	Stats Stats
@@ -50,14 +52,13 @@ type Stats struct {
 
 // NewSession prepares a session.
 func NewSession(r *repo.Repo, key *keys.Key, log io.Writer, p progress.Reporter) *Session {
-	s := &Session{Repo: r, Log: log, Progress: p, HTTP: newHTTPClient(), warned: make(map[string]bool)}
+	s := &Session{Repo: r, Log: log, Progress: p, HTTP: newHTTPClient(), warned: make(map[string]bool), bar: progress.Nop}
 	if key != nil {
 		s.Key, s.HasKey = *key, true
 	}
 	if s.Progress == nil {
 		s.Progress = progress.Nop
 	}
-	s.Progress = &quiet{to: s.Progress}
 	return s
 }
 
@@ -155,4 +156,14 @@ func serversOf(p *Pool) []string {
 		}
 	}
 	return out
+}
+
+// stage starts a progress stage when its total is worth showing and
+// returns the reporter to use for it (progress.Nop otherwise).
+func (s *Session) stage(name string, total int64) progress.Reporter {
+	if total < quietThreshold {
+		return progress.Nop
+	}
+	s.Progress.Start(name, total)
+	return s.Progress
 }

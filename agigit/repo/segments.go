@@ -20,9 +20,11 @@ import (
 // roots, and the commit's file tag can carry the segment roots in a form
 // any reader checks against the file's object id without reading data.
 const (
-	// DefaultSegmentSize is 1 GiB: a 70B-parameter fp16 model (140 GB)
-	// lists 140 roots, about 9 KB of tags.
-	DefaultSegmentSize = 1 << 30
+	// DefaultSegmentSize is 256 MiB: shards of at most 128 MiB with k = 2,
+	// several segments of a large file in flight at once, and a
+	// 70B-parameter fp16 model (140 GB) lists 522 roots, about 34 KB of
+	// tags.
+	DefaultSegmentSize = 256 << 20
 	// MinSegmentSize is one leaf.
 	MinSegmentSize = merkle.LeafSize
 	// SegmentsTag opens the segment clause of a file tag's extra elements:
@@ -169,6 +171,6 @@ func parseSegments(id merkle.ID, size uint64, extra []string) ([]Segment, int, e
 	return segs, 2 + int(count), nil
 }
 
-// MaxSegments bounds the segments of one file (8 PiB at 1 GiB each would
-// need more; such files need a larger segment size).
+// MaxSegments bounds the segments of one file (16 TiB at 256 MiB each;
+// larger files need a larger segment size).
 const MaxSegments = 1 << 16
