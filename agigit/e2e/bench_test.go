@@ -3,11 +3,11 @@ package e2e
 import (
 	"io"
 	"math/rand/v2"
-	"strings"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 

@@ -28,8 +28,8 @@ type Session struct {
 	// Progress reports transfers; nil for none.
 	Progress progress.Reporter
 	// bar is the stage of the transfer under way (push or download).
-	bar progress.Reporter
-	HTTP     *http.Client
+	bar  progress.Reporter
+	HTTP *http.Client
 
 	Stats Stats
 
