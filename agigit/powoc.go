@@ -354,14 +354,17 @@ func newPowocScoreCmd() *cobra.Command {
 
 func newPowocVerifyCmd() *cobra.Command {
 	var model, parent, claimPath, data, dataID, evCmd, output string
+	var dataSize, maxDataSize uint64
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "verify --model MODEL --claim CLAIM [--data FILE | --data-id ID]",
+		Use:   "verify --model MODEL --claim CLAIM [--data FILE | --data-id ID [--data-size N]]",
 		Short: "Decode a claim and check it reproduces the validation data exactly",
 		Long: `Decode a claim with the evaluator it names and the model given, and check
 that the result is the validation object: its Merkle object id and length
 must be the claim's, and the claim's data id must be --data-id, or the id of
---data. Prints the verified score. Exits with status 3 when the claim is
+--data. With --data-id alone, the claim's announced length is trusted only
+up to --max-data-size (an id does not reveal its object's length); give
+--data-size when the length is known. Prints the verified score. Exits with status 3 when the claim is
 rejected (tampered, truncated, another model or data, wrong evaluator) and
 128 when it could not be checked.`,
 		Args: cobra.NoArgs,
@@ -371,7 +374,10 @@ rejected (tampered, truncated, another model or data, wrong evaluator) and
 			if data != "" && dataID != "" {
 				return errors.New("give --data or --data-id, not both")
 			}
-			req := powoc.VerifyRequest{Claim: claimPath, Data: data}
+			req := powoc.VerifyRequest{Claim: claimPath, Data: data, DataLen: dataSize}
+			if data == "" {
+				req.MaxDataLen = maxDataSize
+			}
 			if dataID != "" {
 				id, err := merkle.ParseID(dataID)
 				if err != nil {
@@ -428,6 +434,8 @@ rejected (tampered, truncated, another model or data, wrong evaluator) and
 	f.StringVar(&claimPath, "claim", "", "claim file (required)")
 	f.StringVar(&data, "data", "", "validation data file the claim must reproduce")
 	f.StringVar(&dataID, "data-id", "", "object id the claim must reproduce")
+	f.Uint64Var(&dataSize, "data-size", 0, "length in bytes of the validation object, when known")
+	f.Uint64Var(&maxDataSize, "max-data-size", 1<<32, "refuse claims announcing more validation data than this (without --data)")
 	f.StringVar(&evCmd, "evaluator-cmd", "", "run the claim's evaluator as this external program")
 	f.StringVar(&output, "output", "", "also write the decoded data to this file")
 	f.BoolVar(&asJSON, "json", false, "print the score as JSON")

@@ -310,6 +310,8 @@ func TestVerifyRejects(t *testing.T) {
 		{"parent not in claim", good, VerifyRequest{Parent: untrained}, "standalone"},
 		{"wrong data file", good, VerifyRequest{Data: otherPath}, "wrong validation data"},
 		{"wrong data id", good, VerifyRequest{DataID: &otherID}, "wrong validation data"},
+		{"forged huge length, size known", reencode(func(h *claim.Header) { h.DataLen = 1 << 50 }), VerifyRequest{DataID: &h.Data, DataLen: h.DataLen}, "validation object has"},
+		{"forged huge length, id only", reencode(func(h *claim.Header) { h.DataLen = 1 << 50 }), VerifyRequest{DataID: &h.Data, MaxDataLen: 1 << 32}, "more than the limit"},
 		{"unknown evaluator", good, VerifyRequest{Resolve: func(*claim.Header) (Evaluator, error) { return Builtin("zz", "") }}, "not built in"},
 	}
 	for _, c := range cases {

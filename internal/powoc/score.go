@@ -195,6 +195,13 @@ type VerifyRequest struct {
 	Resolve func(h *claim.Header) (Evaluator, error)
 	// DataID, when set, is the validation object the claim must be about.
 	DataID *merkle.ID
+	// DataLen, when non-zero, is the validation object's length in bytes. An
+	// object id binds its length but does not reveal it, so a verifier that
+	// has only the id bounds the decode with this (or MaxDataLen) before
+	// spending time on a length the claim may have forged.
+	DataLen uint64
+	// MaxDataLen, when non-zero, refuses claims announcing more data.
+	MaxDataLen uint64
 	// Data, when set, is a file holding the validation data; the claim must
 	// be about its object id.
 	Data string
@@ -242,6 +249,12 @@ func Verify(ctx context.Context, req VerifyRequest) (*Result, error) {
 		return nil, reject("wrong parent: the claim names parent %s, the file given has id %s", h.Parent, req.Parent.ID)
 	case !h.HasParent() && req.Parent != nil:
 		return nil, reject("the claim scores the model standalone, but a parent was given")
+	}
+	if req.DataLen != 0 && h.DataLen != req.DataLen {
+		return nil, reject("wrong validation data: the claim decodes %d bytes, the validation object has %d", h.DataLen, req.DataLen)
+	}
+	if req.MaxDataLen != 0 && h.DataLen > req.MaxDataLen {
+		return nil, reject("the claim announces %d bytes of validation data, more than the limit of %d", h.DataLen, req.MaxDataLen)
 	}
 	if req.DataID != nil && *req.DataID != h.Data {
 		return nil, reject("wrong validation data: the claim is about %s, expected %s", h.Data, *req.DataID)
