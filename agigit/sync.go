@@ -391,15 +391,21 @@ func newCloneCmd() *cobra.Command {
 		Long: `Clone the repository an naddr names (NIP-19, as 'agigit address' prints):
 fetch its state, commits and manifests from the relays in the naddr, then
 check out its HEAD branch, downloading each object from any k good shards.
-A clone whose download is cut short keeps its directory: run 'agigit pull'
-in it to finish.`,
+--relay adds relays to ask besides the naddr's hints. Relays the repository's
+announcement lists are added for later fetches. A clone whose download is
+cut short keeps its directory: run 'agigit pull' in it to finish.`,
 		Args: usageArgs(cobra.RangeArgs(1, 2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			_, err := cloneRepo(cmd, args, nil)
 			return err
 		},
 	}
+	addRelayFlag(cmd)
 	return cmd
+}
+
+func addRelayFlag(cmd *cobra.Command) {
+	cmd.Flags().StringSlice("relay", nil, "also ask relay `URL` (repeatable)")
 }
 
 // cloneRepo clones args[0] into args[1] (or a directory named after the
@@ -409,8 +415,16 @@ func cloneRepo(cmd *cobra.Command, args []string, prepare func(*repo.Repo, *remo
 	if err != nil {
 		return nil, usageError{err}
 	}
+	extra, _ := cmd.Flags().GetStringSlice("relay")
+	for _, u := range extra {
+		n, err := repo.NormalizeRelayURL(u)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		na.Relays = appendUnique(na.Relays, n)
+	}
 	if len(na.Relays) == 0 {
-		return nil, usageError{errors.New("the naddr names no relay to clone from")}
+		return nil, usageError{errors.New("the naddr names no relay to clone from: give one with --relay URL")}
 	}
 	cwd, err := workDir(cmd)
 	if err != nil {
@@ -465,6 +479,17 @@ func cloneRepo(cmd *cobra.Command, args []string, prepare func(*repo.Repo, *remo
 			return nil, fmt.Errorf("repository %s not found on %s", na.Coordinate, strings.Join(na.Relays, ", "))
 		}
 		return nil, err
+	}
+	if a := res.Announcement; a != nil {
+		changed := false
+		for _, u := range a.Relays {
+			changed = r.Config.AddRelay(u, true, owner) || changed
+		}
+		if changed {
+			if err := r.SaveConfig(); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if prepare != nil {
 		if err := prepare(r, res); err != nil {
@@ -602,6 +627,7 @@ are referenced, never uploaded again. Add your relays and push.`,
 			return nil
 		},
 	}
+	addRelayFlag(cmd)
 	cmd.Flags().StringVar(&name, "name", "", "name of the new repository (default: the base's)")
 	cmd.Flags().BoolVar(&private, "private", false, "make the fork private")
 	cmd.Flags().StringSliceVar(&to, "to", nil, "let `NPUB` read the private fork (repeatable)")

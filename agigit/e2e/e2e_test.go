@@ -517,6 +517,23 @@ func TestAuthenticatingRelays(t *testing.T) {
 	work := t.TempDir()
 	reader.ok(work, "clone", address(t, owner, dir), "c")
 	sameTree(t, dir, filepath.Join(work, "c"))
+
+	// An naddr without relay hints, and one relay given by hand: the
+	// announcement names the other, which the clone adds for later.
+	na, err := repo.DecodeNaddr(address(t, owner, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare, _ := repo.EncodeNaddr(na.Coordinate, nil)
+	if _, errs, code := reader.run(work, "clone", bare, "x"); code != 129 || !strings.Contains(errs, "--relay") {
+		t.Fatalf("clone of an naddr without relays: exit %d\n%s", code, errs)
+	}
+	reader.ok(work, "clone", "--relay", relays[1].URL(), bare, "c2")
+	sameTree(t, dir, filepath.Join(work, "c2"))
+	out, _ := reader.ok(filepath.Join(work, "c2"), "relay", "list", "--offline")
+	if !strings.Contains(out, relays[0].URL()) || !strings.Contains(out, relays[1].URL()) {
+		t.Fatalf("relays of the clone:\n%s", out)
+	}
 }
 
 // TestPushPrivate: a repository made private at its first push, after

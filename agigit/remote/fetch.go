@@ -22,10 +22,12 @@ type RefChange struct {
 // FetchResult summarizes a fetch.
 type FetchResult struct {
 	// State is the repository state now known, nil if no relay has one.
-	State     *State
-	Changes   []RefChange
-	Commits   int // commits downloaded
-	Manifests int // manifests recorded
+	State *State
+	// Announcement is the newest announcement, nil if none was found.
+	Announcement *Announcement
+	Changes      []RefChange
+	Commits      int // commits downloaded
+	Manifests    int // manifests recorded
 	// Stale is set when the relays served an older state than one seen
 	// before, which is kept.
 	Stale bool
@@ -71,6 +73,7 @@ func (s *Session) Fetch(ctx context.Context) (*FetchResult, error) {
 		if err := s.applyAnnouncement(annEv); err != nil {
 			return nil, err
 		}
+		res.Announcement = s.announcement()
 	}
 	last := s.lastState()
 	if last != nil && (stateEv == nil || Newer(last, stateEv)) {
