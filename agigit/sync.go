@@ -97,6 +97,9 @@ commit contents, re-signing the commits already made; --to adds readers.`,
 			up := s.Stats.ShardsUploaded.Load()
 			fmt.Fprintf(out, "objects: %d (%d stored now, %d already stored); shards uploaded: %d (%s); commits: %d\n",
 				res.Objects, res.Stored, res.Reused, up, humanBytes(uint64(s.Stats.BytesUploaded.Load())), res.Commits)
+			if res.Rewrapped > 0 {
+				fmt.Fprintf(out, "data keys of %d private object(s) wrapped to new readers\n", res.Rewrapped)
+			}
 			fmt.Fprintf(out, "coding: k=%d n=%d over %d relay(s); any %d relay(s) may fail\n", res.K, res.N, len(r.Config.PushRelays()), res.Tolerate)
 			return nil
 		},

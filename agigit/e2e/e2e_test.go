@@ -341,6 +341,15 @@ func TestPrivateRepository(t *testing.T) {
 	if code == 0 || !strings.Contains(errs, "private") {
 		t.Fatalf("anonymous clone: exit %d\n%s", code, errs)
 	}
+
+	// A reader added later reads everything, old objects included: their
+	// data keys are wrapped again without uploading a shard.
+	_, errs = owner.ok(dir, "push", "--to", stranger.Npub)
+	if pushStat(t, errs) != 0 || !strings.Contains(errs, "data keys of 2 private object(s) wrapped to new readers") {
+		t.Fatalf("push --to a new reader:\n%s", errs)
+	}
+	stranger.ok(work, "clone", naddr, "s2")
+	sameTree(t, dir, filepath.Join(work, "s2"))
 }
 
 func queryAll(t *testing.T, url string) []*nostr.Event {

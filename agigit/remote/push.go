@@ -37,14 +37,15 @@ type PushOptions struct {
 
 // PushResult summarizes a push.
 type PushResult struct {
-	Objects  int // objects the pushed commits need
-	Stored   int // objects stored by this push
-	Reused   int // objects found already stored (earlier pushes, the base)
-	Commits  int
-	State    *nostr.Event
-	Relays   []string // relays that took the new state
-	K, N     int
-	Tolerate int // relays that may fail with every object still whole
+	Objects   int // objects the pushed commits need
+	Stored    int // objects stored by this push
+	Reused    int // objects found already stored (earlier pushes, the base)
+	Rewrapped int // private objects whose key was wrapped to new readers
+	Commits   int
+	State     *nostr.Event
+	Relays    []string // relays that took the new state
+	K, N      int
+	Tolerate  int // relays that may fail with every object still whole
 }
 
 // ChooseCoding picks k and n for r push relays when not given: n = r, and
@@ -549,6 +550,11 @@ func (p *pusher) pushObject(ctx context.Context, o objRef, i, total int) error {
 	s := p.s
 	if evID := p.cat.pushed(o.ID); evID != "" {
 		if ev := p.catalogEvent(o.ID, evID); ev != nil {
+			if nev, err := p.rewrap(ctx, o, ev); err != nil {
+				return fmt.Errorf("add readers to %s: %w", o.label(), err)
+			} else if nev != nil {
+				ev = nev
+			}
 			p.mu.Lock()
 			p.events[ev.ID] = ev
 			p.res.Reused++
@@ -675,7 +681,8 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 		if err != nil {
 			return nil, err
 		}
-		f, err := r.OpenObject(o.File)
+		// The split checks what it reads against the object id below.
+		f, err := r.OpenContent(o.File)
 		if err != nil {
 			return nil, err
 		}
@@ -686,7 +693,7 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 			return nil, err
 		}
 		if res.ObjectID != o.ID {
-			return nil, fmt.Errorf("the stored copy of %s no longer has id %s; the object store is damaged", o.label(), o.ID)
+			return nil, fmt.Errorf("the local copy of %s no longer has id %s (changed since it was added or checked out)", o.label(), o.ID)
 		}
 		if j.Manifest != "" && j.Manifest != string(res.Manifest.Encode()) {
 			return nil, errors.New("the object split differently than before its push was interrupted")
@@ -754,6 +761,14 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 func (p *pusher) finish(o objRef, ev *nostr.Event) (*nostr.Event, error) {
 	if err := p.cat.add(o.ID, ev); err != nil {
 		return nil, err
+	}
+	if rs := p.recipients(); len(rs) > 0 {
+		// Keep what it takes to wrap the data key to readers added later.
+		if j := p.loadJournal(o.ID); j != nil {
+			if err := p.saveWrapRecord(o.ID, wrapRecord{Seed: j.Seed, K: j.K, N: j.N, Recipients: rs}); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := p.cat.markPushed(o.ID, ev.ID); err != nil {
 		return nil, err
@@ -1050,3 +1065,119 @@ func forObjects[T any](ctx context.Context, items []T, size func(T) uint64, f fu
 	}
 	return first
 }
+
+// wrapRecord keeps, for a private object this machine pushed, the seed of
+// its split and the readers its data key is wrapped to, so that readers
+// added later ('push --to') can be given the key: the same seed splits the
+// object into the same shards, and only the manifest's wrapped keys grow.
+// It is key material, in a file only the user can read.
+type wrapRecord struct {
+	Seed       string   `json:"seed"`
+	K          int      `json:"k"`
+	N          int      `json:"n"`
+	Recipients []string `json:"recipients"`
+}
+
+func wrapName(id merkle.ID) string { return "keys/" + id.String() + ".json" }
+
+func (p *pusher) saveWrapRecord(id merkle.ID, w wrapRecord) error {
+	b, err := json.Marshal(w)
+	if err != nil {
+		return err
+	}
+	return p.s.Repo.WriteStateSecret(wrapName(id), b)
+}
+
+// rewrap gives a private object's data key to readers added since it was
+// pushed: it splits the object again with the recorded seed and the
+// current readers, checks the shards are the ones stored, and signs a new
+// manifest event with the same placement. Nothing is uploaded. It returns
+// nil when there is nothing to do.
+func (p *pusher) rewrap(ctx context.Context, o objRef, old *nostr.Event) (*nostr.Event, error) {
+	rs := p.recipients()
+	if len(rs) == 0 {
+		return nil, nil
+	}
+	b, err := p.s.Repo.ReadState(wrapName(o.ID))
+	if err != nil {
+		return nil, nil // pushed from elsewhere, or public: nothing to extend
+	}
+	var w wrapRecord
+	if json.Unmarshal(b, &w) != nil {
+		return nil, nil
+	}
+	missing := false
+	for _, r := range rs {
+		if !slices.Contains(w.Recipients, r) {
+			missing = true
+		}
+	}
+	if !missing {
+		return nil, nil
+	}
+	me, err := ParseManifestEvent(old)
+	if err != nil {
+		return nil, err
+	}
+	// The readers already wrapped to come first, in their order: the split
+	// then draws the same randomness up to the new ones.
+	readers := slices.Clone(w.Recipients)
+	for _, r := range rs {
+		if !slices.Contains(readers, r) {
+			readers = append(readers, r)
+		}
+	}
+	rnd, err := seededRand(w.Seed)
+	if err != nil {
+		return nil, err
+	}
+	f, err := p.s.Repo.OpenContent(o.File)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	res, err := object.Split(ctx, io.NewSectionReader(f, int64(o.Offset), int64(o.Size)), o.Size,
+		object.SplitOptions{K: w.K, N: w.N, Recipients: readers, Rand: rnd}, discardSink{})
+	if err != nil {
+		return nil, err
+	}
+	if res.ObjectID != o.ID || !slices.Equal(res.Manifest.Shards, me.Manifest.Shards) {
+		return nil, errors.New("the object no longer splits into the stored shards")
+	}
+	placed := make([]string, res.Manifest.N)
+	for i := range placed {
+		if srv := me.ShardServers(i); len(srv) > 0 {
+			placed[i] = srv[0]
+		}
+	}
+	ev := BuildManifestEvent(res.Manifest, p.s.Repo.Config.Address(), placed, time.Now().Unix())
+	if err := p.s.Key.Sign(ev); err != nil {
+		return nil, err
+	}
+	if err := p.cat.add(o.ID, ev); err != nil {
+		return nil, err
+	}
+	if err := p.cat.markPushed(o.ID, ev.ID); err != nil {
+		return nil, err
+	}
+	w.Recipients = readers
+	if err := p.saveWrapRecord(o.ID, w); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.res.Rewrapped++
+	p.mu.Unlock()
+	return ev, nil
+}
+
+// discardSink takes shards and keeps nothing (the split computes their
+// hashes itself).
+type discardSink struct{}
+
+func (discardSink) Create(int) (object.ShardWriter, error) { return discardShard{}, nil }
+
+type discardShard struct{}
+
+func (discardShard) Write(p []byte) (int, error) { return len(p), nil }
+func (discardShard) Commit(object.Hash) error    { return nil }
+func (discardShard) Abort() error                { return nil }

@@ -37,6 +37,32 @@ func (r *Repo) OpenObject(id merkle.ID) (*os.File, error) {
 	return f, err
 }
 
+// OpenContent opens a file's content wherever this repository has it: the
+// store, a download waiting for its checkout, or a working tree file the
+// index records with that id (a file checked out from the relays lives only
+// there). The caller checks what it reads against the id: a working file
+// may have changed since the index saw it.
+func (r *Repo) OpenContent(id merkle.ID) (*os.File, error) {
+	if f, err := r.OpenObject(id); err == nil {
+		return f, nil
+	}
+	if f, err := os.Open(r.FetchedPath(id)); err == nil {
+		return f, nil
+	}
+	ix, err := r.LoadIndex()
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ix.Paths() {
+		if e := ix.Get(p); e.ID == id {
+			if f, err := os.Open(r.abs(p)); err == nil {
+				return f, nil
+			}
+		}
+	}
+	return nil, &MissingObjectError{ID: id}
+}
+
 // MissingObjectError says an object is not in the local store.
 type MissingObjectError struct{ ID merkle.ID }
 
