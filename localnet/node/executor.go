@@ -83,6 +83,8 @@ type TxnContext struct {
 	ChainID   uint8
 	Timestamp uint64 // block time, µs
 	Budget    uint64 // internal gas units available for execution
+	Index     uint32 // position in the block (the block metadata transaction is 0)
+	Simulated bool   // run by /transactions/simulate, not in a block
 }
 
 // BlockInfo is the block metadata the prologue records.

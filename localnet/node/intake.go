@@ -492,7 +492,7 @@ func (n *Node) Simulate(body []byte, opts SimulateOptions) (*Simulation, error) 
 	saved := raw.SequenceNumber
 	raw.SequenceNumber = acct.SequenceNumber
 	ov := state.NewOverlay(view)
-	t, dst := n.executeUser(ov, &sim, ts, head)
+	t, dst := n.executeUser(ov, &sim, ts, head, 0, true)
 	raw.SequenceNumber = saved
 	if t == nil {
 		return &Simulation{Pending: &sim, Txn: &ledger.Txn{

@@ -455,7 +455,7 @@ func (n *Node) produceBlock(force bool) (bool, error) {
 	var kept []*Pending
 	for p := first; p != nil; {
 		touched = append(touched, p.Sender)
-		t, st := n.executeUser(ov, p, ts, version)
+		t, st := n.executeUser(ov, p, ts, version, uint32(version-mt.Version), false)
 		if t == nil {
 			n.cfg.Log.Debug("transaction discarded", "hash", hex.EncodeToString(p.Hash[:]), "status", st.Name())
 			n.mp.discard(p)
@@ -488,9 +488,10 @@ func (n *Node) produceBlock(force bool) (bool, error) {
 	return true, nil
 }
 
-// executeUser runs one user transaction on top of ov. It returns the
-// committed transaction, or nil and the status that discarded it.
-func (n *Node) executeUser(ov state.View, p *Pending, ts, version uint64) (*ledger.Txn, StatusCode) {
+// executeUser runs one user transaction on top of ov, at position index of
+// its block (or simulated). It returns the committed transaction, or nil and
+// the status that discarded it.
+func (n *Node) executeUser(ov state.View, p *Pending, ts, version uint64, index uint32, simulated bool) (*ledger.Txn, StatusCode) {
 	raw := p.Txn.Transaction
 	if st := n.prologue(ov, p, ts/1_000_000, true); st != 0 {
 		return nil, st
@@ -514,6 +515,8 @@ func (n *Node) executeUser(ov state.View, p *Pending, ts, version uint64) (*ledg
 		ChainID:   raw.ChainId,
 		Timestamp: ts,
 		Budget:    budget,
+		Index:     index,
+		Simulated: simulated,
 	}
 	out, err := n.exec.Execute(cv, ctx, p.Entry)
 	if err != nil {

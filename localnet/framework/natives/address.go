@@ -63,3 +63,15 @@ func AUIDAddress(txnHash []byte, counter uint64) Address {
 	pre := append(append([]byte{}, txnHash...), binary.LittleEndian.AppendUint64(nil, counter)...)
 	return DeriveAddress(pre, SchemeAUID)
 }
+
+// TableHandle is the handle of the n-th (0-based) table a session creates:
+// sha3_256(session hash ++ big-endian u32 n), as Aptos's table natives
+// derive it (the session hash is 32 zero bytes in unit tests).
+func TableHandle(sessionHash []byte, n uint32) Address {
+	h := sha3.New256()
+	h.Write(sessionHash)
+	h.Write(binary.BigEndian.AppendUint32(nil, n))
+	var a Address
+	copy(a[:], h.Sum(nil))
+	return a
+}

@@ -73,6 +73,20 @@ func TestAUIDAddress(t *testing.T) {
 	}
 }
 
+// Table handles of a unit test (session hash of 32 zero bytes), computed
+// with Python's hashlib.sha3_256 over zeros ++ big-endian u32 n.
+func TestTableHandle(t *testing.T) {
+	zero := make([]byte, 32)
+	for n, want := range []string{
+		"372d46c3ada9f897c74d349bbfe0e450c798167c9f580f8daf85def57e96c3ea",
+		"aa7e76d8194eeb4571b217b83f9af4e7f2d2804c647c7fbdad1c887f7c5e01a2",
+	} {
+		if got := TableHandle(zero, uint32(n)); hex.EncodeToString(got[:]) != want {
+			t.Errorf("table handle %d = %x, want %s", n, got, want)
+		}
+	}
+}
+
 func TestDigests(t *testing.T) {
 	cases := []struct {
 		name string

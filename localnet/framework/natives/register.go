@@ -103,12 +103,39 @@ func chainID(c *vm.NativeContext) uint8 {
 	return 4 // local test chains
 }
 
-// nextUniqueAddress is the next AUID of the transaction; table handles
-// draw from the same counter, so they never collide with objects.
+// nextUniqueAddress is the next AUID of the transaction.
 func nextUniqueAddress(c *vm.NativeContext) vm.Address {
 	txn := c.Txn()
 	txn.AUIDCounter++
 	return vm.Address(AUIDAddress(txn.Hash, txn.AUIDCounter))
+}
+
+func sessionHash(txn *vm.TxnContext) []byte {
+	if txn.SessionHash != nil {
+		return txn.SessionHash
+	}
+	return txn.Hash
+}
+
+// nextTableHandle is the handle of the session's next table, derived as
+// Aptos derives it (the preimage differs in length from an AUID's, so the
+// two never collide).
+func nextTableHandle(c *vm.NativeContext) vm.Address {
+	txn := c.Txn()
+	h := TableHandle(sessionHash(txn), txn.NewTables)
+	txn.NewTables++
+	return vm.Address(h)
+}
+
+// nextAggregatorKey is a unique key for a v1 aggregator of the session.
+// Aptos hashes the same inputs with its own salted hasher, so the keys
+// are unique here but not Aptos's values.
+func nextAggregatorKey(c *vm.NativeContext) vm.Address {
+	txn := c.Txn()
+	pre := append([]byte("aggregator_v1"), sessionHash(txn)...)
+	h := TableHandle(pre, txn.NewAggregators)
+	txn.NewAggregators++
+	return vm.Address(h)
 }
 
 // Tables.
@@ -120,7 +147,7 @@ func tableKey(c *vm.NativeContext, t []*vm.Type, key vm.Value) ([]byte, error) {
 }
 
 func tableNew(c *vm.NativeContext, t []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
-	h := nextUniqueAddress(c)
+	h := nextTableHandle(c)
 	c.Tables().NewTable(h, t[0], t[1])
 	return one(vm.Addr(h))
 }
@@ -210,6 +237,45 @@ func emittedEventsByHandle(c *vm.NativeContext, t []*vm.Type, a []vm.Value) ([]v
 
 // Transaction context.
 
+// Abort codes of the transaction_context natives (invalid_state).
+const (
+	txnContextNotAvailable = 0x03_0001
+	txnCounterOverflow     = 0x03_0002
+)
+
+// userTxn is the context of the running user transaction. Unit tests,
+// views and genesis run outside one, where Aptos's natives for the
+// transaction's sender, gas and payload abort with invalid_state(1).
+func userTxn(c *vm.NativeContext) (*vm.TxnContext, error) {
+	t := c.Txn()
+	if !t.UserTransaction {
+		return nil, c.Abort(txnContextNotAvailable)
+	}
+	return t, nil
+}
+
+// userTxnFn wraps a getter that needs a user transaction.
+func userTxnFn(get func(*vm.NativeContext, *vm.TxnContext) vm.Value) vm.NativeFunc {
+	return func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
+		t, err := userTxn(c)
+		if err != nil {
+			return nil, err
+		}
+		return one(get(c, t))
+	}
+}
+
+// nextLocalCounter advances the per-session counter behind
+// monotonically_increasing_counter (16 bits, as on Aptos).
+func nextLocalCounter(c *vm.NativeContext) (uint64, error) {
+	t := c.Txn()
+	if t.LocalCounter == 0xFFFF {
+		return 0, c.Abort(txnCounterOverflow)
+	}
+	t.LocalCounter++
+	return uint64(t.LocalCounter), nil
+}
+
 func registerTxnContext(n *vm.Natives) {
 	n.RegisterAll(core, "transaction_context", map[string]vm.NativeFunc{
 		"get_txn_hash": func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
@@ -218,45 +284,76 @@ func registerTxnContext(n *vm.Natives) {
 		"generate_unique_address": func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
 			return one(vm.Addr(nextUniqueAddress(c)))
 		},
-		"get_script_hash": func(*vm.NativeContext, []*vm.Type, []vm.Value) ([]vm.Value, error) {
-			return one(vm.Bytes(nil))
+		"get_script_hash": func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
+			return one(vm.Bytes(c.Txn().ScriptHash))
 		},
-		"sender_internal": func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
-			return one(vm.Addr(c.Txn().Sender))
-		},
-		"secondary_signers_internal": func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
-			var out []vm.Value
-			for _, a := range c.Txn().Secondaries {
-				out = append(out, vm.Addr(a))
+		"sender_internal": userTxnFn(func(_ *vm.NativeContext, t *vm.TxnContext) vm.Value {
+			return vm.Addr(t.Sender)
+		}),
+		"secondary_signers_internal": userTxnFn(func(_ *vm.NativeContext, t *vm.TxnContext) vm.Value {
+			out := make([]vm.Value, len(t.Secondaries))
+			for i, a := range t.Secondaries {
+				out[i] = vm.Addr(a)
 			}
-			return one(vm.VectorOf(out))
-		},
-		"gas_payer_internal": func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
-			if p := c.Txn().FeePayer; p != nil {
-				return one(vm.Addr(*p))
+			return vm.VectorOf(out)
+		}),
+		"gas_payer_internal": userTxnFn(func(_ *vm.NativeContext, t *vm.TxnContext) vm.Value {
+			if t.FeePayer != nil {
+				return vm.Addr(*t.FeePayer)
 			}
-			return one(vm.Addr(c.Txn().Sender))
+			return vm.Addr(t.Sender)
+		}),
+		"max_gas_amount_internal": userTxnFn(func(_ *vm.NativeContext, t *vm.TxnContext) vm.Value {
+			return vm.U64(t.MaxGasAmount)
+		}),
+		"gas_unit_price_internal": userTxnFn(func(_ *vm.NativeContext, t *vm.TxnContext) vm.Value {
+			return vm.U64(t.GasUnitPrice)
+		}),
+		"chain_id_internal": userTxnFn(func(c *vm.NativeContext, _ *vm.TxnContext) vm.Value {
+			return vm.U64(uint64(chainID(c)))
+		}),
+		"entry_function_payload_internal": userTxnFn(entryFunctionPayload),
+		"multisig_payload_internal": userTxnFn(func(*vm.NativeContext, *vm.TxnContext) vm.Value {
+			return optionValue(nil) // the localnet has no multisig transactions
+		}),
+		"is_encrypted_txn_internal": userTxnFn(func(*vm.NativeContext, *vm.TxnContext) vm.Value {
+			return vm.Bool(false) // no encrypted transactions on the localnet
+		}),
+		// reserved byte (8 bits: 0 in a block, 1 in a simulation) ||
+		// timestamp_us (64) || transaction index in the block (32) ||
+		// session counter (8; the payload runs in one session here, 0) ||
+		// local counter (16), as Aptos lays it out.
+		"monotonically_increasing_counter_internal": func(c *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, error) {
+			local, err := nextLocalCounter(c)
+			if err != nil {
+				return nil, err
+			}
+			t, err := userTxn(c)
+			if err != nil {
+				return nil, err
+			}
+			x := new(big.Int).SetUint64(a[0].AsU64())
+			if t.Simulation {
+				x.SetBit(x, 64, 1)
+			}
+			x.Lsh(x, 56)
+			x.Or(x, new(big.Int).SetUint64(uint64(t.Index)<<24|local))
+			return one(vm.BigInt(x))
 		},
-		"max_gas_amount_internal": func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
-			return one(vm.U64(c.Txn().MaxGasAmount))
-		},
-		"gas_unit_price_internal": func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
-			return one(vm.U64(c.Txn().GasUnitPrice))
-		},
-		"chain_id_internal": func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
-			return one(vm.U64(uint64(chainID(c))))
-		},
-		"entry_function_payload_internal": entryFunctionPayload,
-		"multisig_payload_internal": func(*vm.NativeContext, []*vm.Type, []vm.Value) ([]vm.Value, error) {
-			return one(optionValue(nil))
+		// In unit tests Aptos returns the bare local counter.
+		"monotonically_increasing_counter_internal_for_test_only": func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
+			local, err := nextLocalCounter(c)
+			if err != nil {
+				return nil, err
+			}
+			return one(vm.BigInt(new(big.Int).SetUint64(local)))
 		},
 	})
 }
 
-func entryFunctionPayload(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
-	txn := c.Txn()
+func entryFunctionPayload(_ *vm.NativeContext, txn *vm.TxnContext) vm.Value {
 	if txn.EntryFunction == nil {
-		return one(optionValue(nil))
+		return optionValue(nil)
 	}
 	f := txn.EntryFunction
 	var tys, args []vm.Value
@@ -268,7 +365,7 @@ func entryFunctionPayload(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm
 	}
 	p := vm.StructOf(vm.Addr(f.Module.ID.Addr), stringValue(f.Module.ID.Name), stringValue(f.Name),
 		vm.VectorOf(tys), vm.VectorOf(args))
-	return one(optionValue(&p))
+	return optionValue(&p)
 }
 
 // Aggregators (v2 keep value and bound in the struct; v1 keep the value in
@@ -405,7 +502,7 @@ func registerAggregators(n *vm.Natives) {
 	n.Register(core, "aggregator_factory", "new_aggregator", func(c *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, error) {
 		// AggregatorFactory { phantom_table: Table { handle } }
 		handle := a[0].Deref().AsStruct().Fields[0].AsStruct().Fields[0].AsAddress()
-		key := nextUniqueAddress(c)
+		key := nextAggregatorKey(c)
 		return one(vm.StructOf(vm.Addr(handle), vm.Addr(key), a[1]))
 	})
 }

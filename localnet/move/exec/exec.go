@@ -138,6 +138,10 @@ type Txn struct {
 	MaxGasAmount uint64
 	GasUnitPrice uint64
 	Timestamp    uint64
+	// Index is the transaction's position in its block (block metadata is 0).
+	Index uint32
+	// Simulation marks a simulated transaction (not part of a block).
+	Simulation bool
 }
 
 // Event is an emitted event.
@@ -213,7 +217,7 @@ func (p *Program) session(store vm.Storage, budget uint64) *vm.Session {
 func (p *Program) Execute(store vm.Storage, txn *Txn, c *Call) *Result {
 	s := p.session(store, txn.Budget)
 	s.Txn = vm.TxnContext{UserTransaction: true, Hash: txn.Hash, ChainID: txn.ChainID, MaxGasAmount: txn.MaxGasAmount,
-		GasUnitPrice: txn.GasUnitPrice, FeePayer: txn.FeePayer, TimestampMicro: txn.Timestamp}
+		GasUnitPrice: txn.GasUnitPrice, FeePayer: txn.FeePayer, TimestampMicro: txn.Timestamp, Index: txn.Index, Simulation: txn.Simulation}
 	if len(txn.Senders) > 0 {
 		s.Txn.Sender = txn.Senders[0]
 		s.Txn.Secondaries = txn.Senders[1:]

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	_ "github.com/agi-nostr/agi-nostr/localnet/framework"
+	"github.com/agi-nostr/agi-nostr/localnet/framework"
 	"github.com/agi-nostr/agi-nostr/localnet/move/exec"
 	"github.com/agi-nostr/agi-nostr/localnet/move/vm"
 )
@@ -197,4 +197,49 @@ func FuzzEntryArguments(f *testing.F) {
 			t.Fatalf("executed without writing the counter: %+v", res.Changes)
 		}
 	})
+}
+
+// TestTransactionContext checks what transaction_context reports inside a
+// user transaction (and that a view, which runs outside one, aborts with
+// invalid_state(1) in 0x1::transaction_context as on Aptos).
+func TestTransactionContext(t *testing.T) {
+	p := program(t)
+	store := vm.NewMapStorage()
+	now := uint64(1_700_000_000_123_456)
+	bits := framework.DefaultFeatureBits()
+	store.Resources[vm.AddressFromU64(1)] = map[string][]byte{
+		"0x1::timestamp::CurrentTimeMicroseconds": u64(now),
+		"0x1::features::Features":                 append([]byte{byte(len(bits))}, bits...),
+	}
+	bob, carol := vm.AddressFromU64(0xb0b), vm.AddressFromU64(0xca201)
+	tx := txn(alice, bob)
+	tx.FeePayer = &carol
+	tx.MaxGasAmount, tx.GasUnitPrice, tx.Index = 5000, 150, 3
+	arg := u64(77)
+	res := p.Execute(store, tx, &exec.Call{Module: counter, Function: "context", Args: [][]byte{arg}})
+	if res.Status.Kind != exec.Executed || len(res.Events) != 1 {
+		t.Fatalf("context: %v, %d events", res.Status, len(res.Events))
+	}
+	var want []byte
+	want = append(want, alice[:]...)
+	want = append(append(want, 1), bob[:]...)
+	want = append(want, carol[:]...)
+	want = append(append(want, u64(5000)...), u64(150)...)
+	want = append(want, 4) // chain id
+	want = append(want, 0) // script hash: empty for an entry function
+	want = append(want, str("context")...)
+	want = append(append(want, 1, 8), arg...)
+	want = append(want, 2)
+	for local := uint64(1); local <= 2; local++ {
+		// time << 56 | index << 24 | local counter, as a little-endian u128.
+		want = append(append(want, u64(now<<56|3<<24|local)...), u64(now>>8)...)
+	}
+	if got := res.Events[0].Data; !bytes.Equal(got, want) {
+		t.Fatalf("context event\n got %x\nwant %x", got, want)
+	}
+
+	view := p.View(store, &exec.Call{Module: counter, Function: "view_sender"}, 100_000)
+	if view.Status.Kind != exec.MoveAbort || view.Status.Code != 0x30001 || view.Status.Location.String() != "0x1::transaction_context" {
+		t.Fatalf("sender() in a view: %+v", view.Status)
+	}
 }

@@ -102,11 +102,13 @@ func Run(res *check.Result, opts Options) (*Summary, error) {
 func runOne(p *vm.Program, store vm.Storage, t *check.Test, opts Options) *Result {
 	s := p.NewSession(store, opts.Budget, nil)
 	s.Debug = opts.Debug
-	// Aptos's unit-test harness uses transaction hash and script hash
-	// vector[1]; the hash here stays 32 bytes (tests in this repository
-	// expect a full-length hash), the script hash is vector[1].
+	// Aptos's unit-test harness runs outside a user transaction, with
+	// transaction hash and script hash vector[1] (unique addresses derive
+	// from that hash), table handles from a session hash of 32 zero bytes,
+	// and chain id 4.
 	s.Txn.ChainID = 4
-	s.Txn.Hash = make([]byte, 32)
+	s.Txn.Hash = []byte{1}
+	s.Txn.SessionHash = make([]byte, 32)
 	s.Txn.ScriptHash = []byte{1}
 	if len(t.Signers) > 0 {
 		s.Txn.Sender = t.Signers[0]

@@ -49,14 +49,28 @@ type TxnContext struct {
 	FeePayer    *Address
 	Hash        []byte // 32 bytes
 	ChainID     uint8
-	// AUIDCounter counts unique addresses generated so far (objects, tables).
-	AUIDCounter    uint64
+	// AUIDCounter counts unique addresses generated so far (objects, AUIDs).
+	AUIDCounter uint64
+	// SessionHash seeds table handles (Aptos's session hash: 32 zero bytes
+	// in unit tests); nil means Hash.
+	SessionHash []byte
+	// NewTables and NewAggregators count the tables and v1 aggregators
+	// created so far; each derives its handle from the count.
+	NewTables      uint32
+	NewAggregators uint32
 	MaxGasAmount   uint64
 	GasUnitPrice   uint64
 	EntryFunction  *Function
 	EntryTyArgs    []*Type
 	EntryArgs      [][]byte
 	TimestampMicro uint64
+	// Index is the transaction's position in its block (the block
+	// metadata transaction is 0), part of monotonically_increasing_counter.
+	Index uint32
+	// Simulation is set when the transaction is simulated, not in a block.
+	Simulation bool
+	// LocalCounter counts monotonically_increasing_counter calls.
+	LocalCounter uint16
 }
 
 type resKey struct {

@@ -228,6 +228,8 @@ func (e *Executor) Execute(view state.View, ctx *node.TxnContext, c *aptos.Entry
 		MaxGasAmount: ctx.MaxGas,
 		GasUnitPrice: ctx.GasPrice,
 		Timestamp:    ctx.Timestamp,
+		Index:        ctx.Index,
+		Simulation:   ctx.Simulated,
 	}
 	for i, a := range ctx.Senders {
 		txn.Senders[i] = vmAddr(a)

@@ -4,11 +4,16 @@ module aptos_framework::transaction_context {
     use std::features;
     use std::option::Option;
     use std::string::String;
+    use aptos_framework::timestamp;
 
     /// Only available while executing a transaction.
     const ETRANSACTION_CONTEXT_NOT_AVAILABLE: u64 = 1;
     /// The transaction context extension feature is off.
     const ETRANSACTION_CONTEXT_EXTENSION_NOT_ENABLED: u64 = 2;
+    /// monotonically_increasing_counter was called too often in one session.
+    const EMONOTONICALLY_INCREASING_COUNTER_OVERFLOW: u64 = 4;
+    /// The transaction index is not available here.
+    const ETRANSACTION_INDEX_NOT_AVAILABLE: u64 = 5;
 
     /// A unique address produced by generate_auid.
     struct AUID has drop, store {
@@ -32,7 +37,7 @@ module aptos_framework::transaction_context {
 
     native fun get_txn_hash(): vector<u8>;
 
-    /// The hash of the current transaction (the session hash in unit tests).
+    /// The hash of the current transaction (vector[1] in unit tests, as on Aptos).
     public fun get_transaction_hash(): vector<u8> {
         get_txn_hash()
     }
@@ -45,6 +50,8 @@ module aptos_framework::transaction_context {
         generate_unique_address()
     }
 
+    /// The hash of the running script: empty for an entry function, vector[1]
+    /// in unit tests (as on Aptos, where governance tests rely on it).
     public native fun get_script_hash(): vector<u8>;
 
     public fun generate_auid(): AUID {
@@ -136,5 +143,38 @@ module aptos_framework::transaction_context {
     public fun inner_entry_function_payload(payload: &MultisigPayload): Option<EntryFunctionPayload> {
         assert!(features::transaction_context_extension_enabled(), error::invalid_state(ETRANSACTION_CONTEXT_EXTENSION_NOT_ENABLED));
         payload.entry_function_payload
+    }
+
+    /// Whether the current transaction is encrypted (never on the localnet).
+    /// Aborts with invalid_state(1) outside a user transaction.
+    public fun is_encrypted_txn(): bool {
+        is_encrypted_txn_internal()
+    }
+    native fun is_encrypted_txn_internal(): bool;
+
+    /// A value that increases with every call across the chain's history:
+    /// block time in microseconds (64 bits), the transaction's index in its
+    /// block (32 bits), a session counter (8 bits, 0) and a per-session
+    /// counter (16 bits). Aborts with invalid_state(2) after 65535 calls in
+    /// one session. In unit tests it returns the per-session counter alone.
+    public fun monotonically_increasing_counter(): u128 {
+        if (__COMPILE_FOR_TESTING__) {
+            monotonically_increasing_counter_internal_for_test_only()
+        } else {
+            monotonically_increasing_counter_internal(timestamp::now_microseconds())
+        }
+    }
+    native fun monotonically_increasing_counter_internal(timestamp_us: u64): u128;
+    native fun monotonically_increasing_counter_internal_for_test_only(): u128;
+
+    #[test_only]
+    public fun new_entry_function_payload(
+        account_address: address,
+        module_name: String,
+        function_name: String,
+        ty_args_names: vector<String>,
+        args: vector<vector<u8>>,
+    ): EntryFunctionPayload {
+        EntryFunctionPayload { account_address, module_name, function_name, ty_args_names, args }
     }
 }

@@ -4,6 +4,7 @@ module counter::counter {
     use std::signer;
     use std::string::String;
     use aptos_framework::event;
+    use aptos_framework::transaction_context;
 
     const ETOO_BIG: u64 = 2;
 
@@ -35,6 +36,43 @@ module counter::counter {
     public entry fun overflow(s: &signer) acquires Counter {
         let c = borrow_global_mut<Counter>(signer::address_of(s));
         c.value = c.value + 18446744073709551615;
+    }
+
+    #[event]
+    struct Context has drop, store {
+        sender: address,
+        secondary: vector<address>,
+        gas_payer: address,
+        max_gas: u64,
+        price: u64,
+        chain_id: u8,
+        script_hash: vector<u8>,
+        function: String,
+        args: vector<vector<u8>>,
+        counters: vector<u128>,
+    }
+
+    /// Emits what transaction_context reports about the running transaction.
+    public entry fun context(_s: &signer, _t: &signer, _x: u64) {
+        let payload = transaction_context::entry_function_payload().destroy_some();
+        let first = transaction_context::monotonically_increasing_counter();
+        event::emit(Context {
+            sender: transaction_context::sender(),
+            secondary: transaction_context::secondary_signers(),
+            gas_payer: transaction_context::gas_payer(),
+            max_gas: transaction_context::max_gas_amount(),
+            price: transaction_context::gas_unit_price(),
+            chain_id: transaction_context::chain_id(),
+            script_hash: transaction_context::get_script_hash(),
+            function: transaction_context::function_name(&payload),
+            args: transaction_context::args(&payload),
+            counters: vector[first, transaction_context::monotonically_increasing_counter()],
+        });
+    }
+
+    #[view]
+    public fun view_sender(): address {
+        transaction_context::sender()
     }
 
     public entry fun spin() {
