@@ -25,7 +25,8 @@ type formatter struct {
 	out           strings.Builder
 }
 
-var intSuffix = map[vm.Kind]string{vm.KU8: "u8", vm.KU16: "u16", vm.KU32: "u32", vm.KU64: "u64", vm.KU128: "u128", vm.KU256: "u256"}
+var intSuffix = map[vm.Kind]string{vm.KU8: "u8", vm.KU16: "u16", vm.KU32: "u32", vm.KU64: "u64", vm.KU128: "u128", vm.KU256: "u256",
+	vm.KI8: "i8", vm.KI16: "i16", vm.KI32: "i32", vm.KI64: "i64", vm.KI128: "i128", vm.KI256: "i256"}
 
 func (f *formatter) address(a vm.Address) string {
 	if f.canonicalize {
@@ -78,6 +79,8 @@ func (f *formatter) value(t *vm.Type, v vm.Value, depth int) {
 		f.out.WriteString(strconv.FormatUint(v.AsU64(), 10))
 	case vm.KU128, vm.KU256:
 		f.out.WriteString(v.AsBig().String())
+	case vm.KI8, vm.KI16, vm.KI32, vm.KI64, vm.KI128, vm.KI256:
+		f.out.WriteString(vm.SignedBig(v, t.Kind).String())
 	case vm.KAddress:
 		f.out.WriteString("@" + f.address(v.AsAddress()))
 	case vm.KSigner:
@@ -100,6 +103,9 @@ func (f *formatter) value(t *vm.Type, v vm.Value, depth int) {
 	case vm.KStruct:
 		f.structValue(t, v, depth)
 		return
+	case vm.KFunction:
+		f.closure(v.P.(*vm.Closure), depth)
+		return
 	default:
 		f.out.WriteString("<" + t.String() + ">")
 	}
@@ -118,13 +124,22 @@ func (f *formatter) structValue(t *vm.Type, v vm.Value, depth int) {
 		f.out.WriteString(`"` + strings.ReplaceAll(b, `"`, `\"`) + `"`)
 		return
 	case "0x1::option::Option":
-		vec := s.Fields[0].AsVector().Elems
-		if len(vec) == 0 {
+		// A struct holding a vector here; an enum (None, Some { e }) in
+		// current mainnet sources. Both print the same.
+		var some *vm.Value
+		if def.IsEnum {
+			if def.Variants[s.Variant].Name == "Some" {
+				some = &s.Fields[0]
+			}
+		} else if vec := s.Fields[0].AsVector().Elems; len(vec) > 0 {
+			some = &vec[0]
+		}
+		if some == nil {
 			f.out.WriteString("None")
 			return
 		}
 		f.out.WriteString("Some(")
-		f.value(t.Args[0], vec[0], depth)
+		f.value(t.Args[0], *some, depth)
 		f.out.WriteByte(')')
 		return
 	}
@@ -142,8 +157,54 @@ func (f *formatter) structValue(t *vm.Type, v vm.Value, depth int) {
 	for i, fd := range fields {
 		elems[i] = element{name: fd.Name, t: f.prog.Subst(fd.Type, t.Args), v: s.Fields[i]}
 	}
+	if len(fields) == 0 && !def.IsEnum {
+		// The Move compiler gives a struct without fields one boolean
+		// field, which Aptos prints.
+		elems = []element{{name: "dummy_field", t: vm.TBool, v: vm.Bool(false)}}
+	}
 	f.elements(elems, depth, !f.singleLine)
 	f.out.WriteByte('}')
+}
+
+// closure prints a function value as Aptos does: the function, then its
+// captured arguments in parameter order with `_` for the ones the caller
+// supplies, and `..` for the rest.
+func (f *formatter) closure(c *vm.Closure, depth int) {
+	f.out.WriteString(c.Fn.QualifiedName())
+	if len(c.TyArgs) > 0 {
+		names := make([]string, len(c.TyArgs))
+		for i, t := range c.TyArgs {
+			names[i] = t.String()
+		}
+		f.out.WriteString("<" + strings.Join(names, ", ") + ">")
+	}
+	f.out.WriteByte('(')
+	if len(c.Captured) > 0 {
+		params := c.Fn.Params
+		next := 0
+		i := 0
+		for mask := c.Mask; mask != 0; mask >>= 1 {
+			if i > 0 {
+				f.out.WriteByte(',')
+				f.separator(!f.singleLine, depth+1)
+			}
+			if mask&1 != 0 && next < len(c.Captured) {
+				pt := params[i]
+				if len(c.TyArgs) > 0 {
+					pt = f.prog.Subst(pt, c.TyArgs)
+				}
+				f.value(pt, c.Captured[next], depth+1)
+				next++
+			} else {
+				f.out.WriteByte('_')
+			}
+			i++
+		}
+		f.out.WriteByte(',')
+		f.separator(!f.singleLine, depth+1)
+		f.out.WriteString("..")
+	}
+	f.out.WriteByte(')')
 }
 
 // native_format(s: &T, type_tag, canonicalize, single_line, include_int_types): String

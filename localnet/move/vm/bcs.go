@@ -247,13 +247,9 @@ func (d *decoder) value(t *Type, depth int) (Value, error) {
 		copy(a[:], s)
 		return Value{P: &a}, nil
 	case KSigner:
-		s, err := d.take(32)
-		if err != nil {
-			return Value{}, err
-		}
-		sg := &Signer{}
-		copy(sg.Addr[:], s)
-		return Value{P: sg}, nil
+		// Signers are never built from bytes (Aptos's from_bcs aborts on
+		// them): that would let anyone forge one.
+		return Value{}, errors.New("a signer cannot be deserialized")
 	case KVector:
 		n, err := d.uleb()
 		if err != nil {

@@ -1,5 +1,6 @@
-/// Decoding BCS bytes into values of primitive types. Malformed bytes abort
-/// in the native (status NFE_BCS_SERIALIZATION_FAILURE, code 0x1C5).
+/// Decoding BCS bytes into values of primitive types. Bytes that do not
+/// decode exactly, and any type holding a signer, abort in the native with
+/// 0x10001 (invalid_argument(EFROM_BYTES)) located here.
 module aptos_std::from_bcs {
     use std::string::{Self, String};
 
@@ -27,4 +28,28 @@ module aptos_std::from_bcs {
 
     /// Decodes `bytes` as a value of T; the bytes must be consumed exactly.
     native friend fun from_bytes<T>(bytes: vector<u8>): T;
+
+    #[test_only]
+    use std::bcs;
+
+    #[test_only]
+    struct HoldsSigner has drop { s: signer }
+
+    #[test(s = @0x123)]
+    #[expected_failure(abort_code = 0x10001, location = Self)]
+    fun signer_is_never_decoded(s: signer) {
+        from_bytes<signer>(bcs::to_bytes(&s));
+    }
+
+    #[test(s = @0x123)]
+    #[expected_failure(abort_code = 0x10001, location = Self)]
+    fun signer_inside_a_vector_is_never_decoded(s: signer) {
+        from_bytes<vector<signer>>(bcs::to_bytes(&vector[s]));
+    }
+
+    #[test]
+    #[expected_failure(abort_code = 0x10001, location = Self)]
+    fun signer_inside_a_struct_is_never_decoded() {
+        from_bytes<HoldsSigner>(bcs::to_bytes(&@0x123));
+    }
 }

@@ -6,6 +6,10 @@ module aptos_std::string_utils_native_tests {
 
     struct Point has copy, drop { x: u64, y: vector<u8> }
     struct Named has drop { s: String, a: address, o: option::Option<bool> }
+    struct Foo has drop {}
+    struct Bar has drop { x: u64, y: Foo, z: bool }
+    struct Box<T> has drop { x: T }
+    enum Shape has drop { Empty, Circle { r: u8 }, Rect(u64, bool) }
 
     #[test]
     fun formatting() {
@@ -26,6 +30,31 @@ module aptos_std::string_utils_native_tests {
         // format lists print structs with their full type.
         assert!(string_utils::format1(&b"{}", Point { x: 2, y: b"" }) == string::utf8(b"0x1::string_utils_native_tests::Point { x: 2, y: 0x }"), 14);
         assert!(string_utils::to_string(&vector[Point { x: 1, y: b"" }]) == string::utf8(b"[ Point { x: 1, y: 0x } ]"), 15);
+    }
+
+    // The layouts of the Aptos framework's own string_utils and debug tests.
+    #[test]
+    fun layouts_of_aptos_tests() {
+        assert!(string_utils::debug_string(&42) == string::utf8(b"42"), 0);
+        assert!(string_utils::debug_string(&vector[100, 200, 300]) == string::utf8(b"[ 100, 200, 300 ]"), 1);
+        // A struct without fields has the compiler's dummy_field.
+        assert!(string_utils::debug_string(&Foo {}) == string::utf8(b"0x1::string_utils_native_tests::Foo {\n  dummy_field: false\n}"), 2);
+        assert!(string_utils::debug_string(&Bar { x: 404, y: Foo {}, z: true }) == string::utf8(b"0x1::string_utils_native_tests::Bar {\n  x: 404,\n  y: 0x1::string_utils_native_tests::Foo {\n    dummy_field: false\n  },\n  z: true\n}"), 3);
+        assert!(string_utils::debug_string(&Box { x: Foo {} }) == string::utf8(b"0x1::string_utils_native_tests::Box<0x1::string_utils_native_tests::Foo> {\n  x: 0x1::string_utils_native_tests::Foo {\n    dummy_field: false\n  }\n}"), 4);
+        assert!(string_utils::to_string(&Foo {}) == string::utf8(b"Foo { dummy_field: false }"), 5);
+        assert!(string_utils::to_string(&1u256) == string::utf8(b"1"), 6);
+        assert!(string_utils::format3(&b"a = {} b = {} c = {}", 1, 2, string::utf8(b"My string")) == string::utf8(b"a = 1 b = 2 c = \"My string\""), 7);
+        assert!(string_utils::to_string(&string::utf8(b"a\\b\"c")) == string::utf8(b"\"a\\\\b\\\"c\""), 8);
+    }
+
+    #[test]
+    fun enums_and_signed_integers() {
+        // Variants print as Name{ fields }, positional fields named 0, 1...
+        assert!(string_utils::to_string(&Shape::Empty) == string::utf8(b"Empty{}"), 0);
+        assert!(string_utils::to_string(&Shape::Circle { r: 3 }) == string::utf8(b"Circle{ r: 3 }"), 1);
+        assert!(string_utils::to_string(&Shape::Rect(3, true)) == string::utf8(b"Rect{ 0: 3, 1: true }"), 2);
+        assert!(string_utils::to_string(&vector[1i8, -2i8]) == string::utf8(b"[ 1, -2 ]"), 3);
+        assert!(string_utils::to_string(&(-170141183460469231731687303715884105728i128)) == string::utf8(b"-170141183460469231731687303715884105728"), 4);
     }
 
     #[test]
