@@ -107,19 +107,20 @@ func TestLookupAndIsFramework(t *testing.T) {
 func TestDefaultFeatureBits(t *testing.T) {
 	bits := DefaultFeatureBits()
 	for _, on := range []uint64{FeatureSHA512AndRIPEMD160, FeatureChainIDNatives, FeatureBlake2b256,
-		FeatureModuleEvent, FeatureConcurrentFA, FeatureDefaultAccountRsrc, 64, 65, 67, 84} {
+		FeatureModuleEvent, FeatureConcurrentFA, FeatureDefaultAccountRsrc, 64, 65, 67, 84, 105, 113} {
 		if !FeatureEnabled(bits, on) {
 			t.Errorf("flag %d should be on by default", on)
 		}
 	}
-	// 6 (old gas-fee collection), 45, 48, 61 and 68 are not default flags.
-	for _, off := range []uint64{0, 6, 45, 48, 61, 68, 100, 1000} {
+	// 6 (old gas-fee collection), 45, 48, 61, 68, 104 and 115 are not
+	// default flags; unit tests run with 100 (trusted code) off.
+	for _, off := range []uint64{0, 6, 45, 48, 61, 68, 100, 104, 115, 117, 1000} {
 		if FeatureEnabled(bits, off) {
 			t.Errorf("flag %d should be off by default", off)
 		}
 	}
-	if len(bits) != 13 {
-		t.Errorf("bit set has %d bytes, want 13 (flags up to 99)", len(bits))
+	if len(bits) != 15 {
+		t.Errorf("bit set has %d bytes, want 15 (flags up to 116)", len(bits))
 	}
 	if got := FeatureBits(nil); len(got) != 5 {
 		t.Errorf("empty bit set has %d bytes, want the minimum 5", len(got))

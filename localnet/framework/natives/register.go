@@ -17,6 +17,7 @@ const (
 	aggUnsupportedType  = 0x03_0007 // as the Aptos aggregator natives
 	aggSnapshotBadType  = 0x03_0005
 	aggConcatTooLong    = 0x03_0008
+	aggNotYetSupported  = 0x03_0009
 	maxConcatStringSize = 1024
 )
 
@@ -463,8 +464,10 @@ func registerAggregators(n *vm.Natives) {
 			}
 			return one(vm.StructOf(a[0]))
 		},
-		"copy_snapshot": func(c *vm.NativeContext, t []*vm.Type, a []vm.Value) ([]vm.Value, error) {
-			return one(vm.StructOf(a[0].Deref().AsStruct().Fields[0].Copy()))
+		// Deprecated on Aptos, where both natives always abort with
+		// invalid_state(EAGGREGATOR_FUNCTION_NOT_YET_SUPPORTED).
+		"copy_snapshot": func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
+			return nil, c.Abort(aggNotYetSupported)
 		},
 		"read_snapshot": func(c *vm.NativeContext, t []*vm.Type, a []vm.Value) ([]vm.Value, error) {
 			return one(a[0].Deref().AsStruct().Fields[0].Copy())
@@ -485,12 +488,8 @@ func registerAggregators(n *vm.Natives) {
 			}
 			return one(vm.StructOf(s, vm.Bytes(nil)))
 		},
-		"string_concat": func(c *vm.NativeContext, t []*vm.Type, a []vm.Value) ([]vm.Value, error) {
-			s, err := concatSnapshot(c, t[0], a)
-			if err != nil {
-				return nil, err
-			}
-			return one(vm.StructOf(s))
+		"string_concat": func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
+			return nil, c.Abort(aggNotYetSupported)
 		},
 	})
 	n.RegisterAll(core, "aggregator", map[string]vm.NativeFunc{

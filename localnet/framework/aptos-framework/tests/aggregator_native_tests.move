@@ -30,6 +30,22 @@ module aptos_framework::aggregator_native_tests {
         assert!(aggregator_v2::read_derived_string(&d) == string::utf8(b"n=42!"), 10);
     }
 
+    // Deprecated natives that Aptos does not implement: they always abort
+    // with invalid_state(EAGGREGATOR_FUNCTION_NOT_YET_SUPPORTED).
+    #[test]
+    #[expected_failure(abort_code = 0x30009, location = aptos_framework::aggregator_v2)]
+    fun copy_snapshot_is_not_supported() {
+        let snap = aggregator_v2::create_snapshot<u64>(42);
+        aggregator_v2::copy_snapshot(&snap);
+    }
+
+    #[test]
+    #[expected_failure(abort_code = 0x30009, location = aptos_framework::aggregator_v2)]
+    fun string_concat_is_not_supported() {
+        let snap = aggregator_v2::create_snapshot<u64>(42);
+        aggregator_v2::string_concat(string::utf8(b"a"), &snap, string::utf8(b"b"));
+    }
+
     #[test]
     #[expected_failure(abort_code = 0x20001, location = aptos_framework::aggregator_v2)]
     fun v2_overflow() {

@@ -3,10 +3,26 @@
 /// cmp::compare); these run on our interpreter only.
 module std::misc_native_tests {
     use std::cmp;
+    use std::features;
     use std::mem;
     use std::vector;
 
     struct S has copy, drop { a: u64, b: vector<u8> }
+
+    // Unit tests start from Aptos's test genesis flags (the reference VM
+    // starts without any, hence this file).
+    #[test]
+    fun unit_test_feature_flags() {
+        assert!(features::is_default_account_resource_enabled(), 0);
+        assert!(features::is_function_reflection_enabled(), 1);
+        assert!(features::is_storage_slot_natives_enabled(), 2);
+        assert!(features::is_permissioned_signer_enabled(), 3);
+        assert!(features::transaction_context_extension_enabled(), 4);
+        assert!(features::is_enabled(113), 5);
+        // ENABLE_TRUSTED_CODE is off in unit tests; SESSION_CONTINUATION is
+        // not a default flag.
+        assert!(!features::is_enabled(100) && !features::is_enabled(104), 6);
+    }
 
     #[test]
     fun mem_ops() {
