@@ -438,7 +438,7 @@ module aptos_framework::object {
 
     #[view]
     public fun is_owner<T: key>(object: Object<T>, owner: address): bool acquires ObjectCore {
-        object.owner() == owner
+        owner(object) == owner
     }
 
     #[view]

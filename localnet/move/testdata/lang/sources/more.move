@@ -97,4 +97,21 @@ module lang::more {
         let (p, q) = if (total > 10) (1, 2) else (3, 4);
         assert!(p + q == 3, 2);
     }
+
+    fun owner<T: copy + drop>(c: Cell<T>): T { c.v }
+
+    // A local that is not a function value (here a parameter and a let)
+    // does not hide the module function of the same name.
+    fun is_owner(c: Cell<address>, owner: address): bool {
+        owner(c) == owner
+    }
+
+    #[test]
+    fun call_named_like_a_local() {
+        assert!(is_owner(Cell { v: @0x1 }, @0x1), 0);
+        assert!(!is_owner(Cell { v: @0x1 }, @0x2), 1);
+        let id = 5u64;
+        let r = id(id);
+        { let id = 2u64; assert!(r + id(id) == 7, 2) };
+    }
 }
