@@ -531,7 +531,7 @@ func (c *compiler) declareStructs(m *modInfo) {
 			s.tparams = append(s.tparams, vm.TypeParamDef{Name: tp.Name.Name, Phantom: tp.Phantom, Constraints: convAb(tp.Constraints)})
 		}
 		s.def = &vm.StructDef{Module: m.id, Name: s.name, TypeParams: s.tparams, Abilities: s.abilities,
-			IsEnum: s.isEnum, Native: sd.Native, Event: sd.Attrs.Has("event")}
+			IsEnum: s.isEnum, Native: sd.Native, Event: sd.Attrs.Has("event"), Visibility: s.vis}
 		m.structs[s.name] = s
 		m.slist = append(m.slist, s)
 		m.vmod.Structs = append(m.vmod.Structs, s.def)

@@ -250,19 +250,26 @@ func (p *Program) runEntry(s *vm.Session, txn *Txn, c *Call) error {
 		return misc(vm.ExecuteEntryFunctionCalledOnNonEntryFunction, "%s is not an entry function", f.QualifiedName())
 	}
 	s.Txn.EntryFunction, s.Txn.EntryTyArgs, s.Txn.EntryArgs = f, tys, c.Args
+	// Aptos's order: the signature (results, parameter types) first, then
+	// the argument count, then the signer count, then each argument.
+	if len(f.Results) > 0 {
+		return misc(vm.InvalidMainFunctionSignature, "entry function %s returns values", f.QualifiedName())
+	}
 	nsigners := 0
 	for _, pt := range f.Params {
 		if isSigner(pt) {
 			nsigners++
-			continue
 		}
-		break
 	}
-	if nsigners != len(txn.Senders) && nsigners > 0 {
-		return misc(vm.NumberOfSignerArgumentsMismatch, "%s takes %d signers, the transaction has %d", f.QualifiedName(), nsigners, len(txn.Senders))
+	params, err := p.argTypes(f, f.Params[nsigners:], tys)
+	if err != nil {
+		return err
 	}
-	if len(c.Args) != len(f.Params)-nsigners {
+	if nsigners+len(c.Args) != len(f.Params) {
 		return misc(vm.NumberOfArgumentsMismatch, "%s takes %d arguments, got %d", f.QualifiedName(), len(f.Params)-nsigners, len(c.Args))
+	}
+	if nsigners > 0 && nsigners != len(txn.Senders) {
+		return misc(vm.NumberOfSignerArgumentsMismatch, "%s takes %d signers, the transaction has %d", f.QualifiedName(), nsigners, len(txn.Senders))
 	}
 	args := make([]vm.Value, len(f.Params))
 	for i := 0; i < nsigners; i++ {
@@ -274,8 +281,7 @@ func (p *Program) runEntry(s *vm.Session, txn *Txn, c *Call) error {
 		}
 	}
 	for i, b := range c.Args {
-		pt := p.VM.Subst(f.Params[nsigners+i], tys)
-		v, err := p.argument(s, pt, b)
+		v, err := p.argument(s, params[i], b)
 		if err != nil {
 			return err
 		}
@@ -285,13 +291,71 @@ func (p *Program) runEntry(s *vm.Session, txn *Txn, c *Call) error {
 	return err
 }
 
+// argTypes instantiates the parameter types that take transaction
+// arguments and checks each can be one (INVALID_MAIN_FUNCTION_SIGNATURE
+// before any argument is read, as Aptos checks them). A signer after the
+// leading ones is rejected here too.
+func (p *Program) argTypes(f *vm.Function, params, tys []*vm.Type) ([]*vm.Type, error) {
+	out := make([]*vm.Type, len(params))
+	for i, pt := range params {
+		out[i] = p.VM.Subst(pt, tys)
+		if !validArgType(out[i]) {
+			return nil, misc(vm.InvalidMainFunctionSignature, "%s: a parameter of type %s cannot take a transaction argument",
+				f.QualifiedName(), out[i])
+		}
+	}
+	return out, nil
+}
+
 func isSigner(t *vm.Type) bool {
 	return t.Kind == vm.KSigner || (t.Kind == vm.KRef && t.Elem.Kind == vm.KSigner)
 }
 
+var core = vm.AddressFromU64(1)
+
+// argStructs are the framework structs a transaction argument may hold,
+// with the constructors that build them (Aptos's allowed structs).
+var argStructs = map[string][2]string{
+	"string::String":              {"string", "utf8"},
+	"object::Object":              {"object", "address_to_object"},
+	"option::Option":              {"option", "from_vec"},
+	"fixed_point32::FixedPoint32": {"fixed_point32", "create_from_raw_value"},
+	"fixed_point64::FixedPoint64": {"fixed_point64", "create_from_raw_value"},
+}
+
+func allowedStruct(def *vm.StructDef) bool {
+	if def.Module.Addr != core {
+		return false
+	}
+	_, ok := argStructs[def.Module.Name+"::"+def.Name]
+	return ok
+}
+
+// validArgType is Aptos's check of a parameter type: integers, bool,
+// address, vectors of valid types, the allowed framework structs (whatever
+// their type arguments), and other structs and enums without key (Move
+// 2.4 public copy structs; whether one can be built is decided when it is
+// built).
+func validArgType(t *vm.Type) bool {
+	switch {
+	case t.Kind == vm.KBool || t.Kind == vm.KAddress || t.Kind.IsInteger():
+		return true
+	case t.Kind == vm.KVector:
+		return validArgType(t.Elem)
+	case t.Kind == vm.KStruct:
+		return allowedStruct(t.Struct) || t.Abilities()&vm.Key == 0
+	}
+	return false
+}
+
+// maxConstructions bounds the structs built for one argument (strings
+// excepted), as Aptos bounds constructor invocations when public struct
+// arguments are enabled.
+const maxConstructions = 32
+
 // argument decodes one transaction argument of type t.
 func (p *Program) argument(s *vm.Session, t *vm.Type, b []byte) (vm.Value, error) {
-	d := &argDecoder{p: p, s: s, b: b}
+	d := &argDecoder{p: p, s: s, b: b, left: maxConstructions}
 	v, err := d.value(t, 0)
 	if err != nil {
 		return vm.Value{}, err
@@ -303,17 +367,22 @@ func (p *Program) argument(s *vm.Session, t *vm.Type, b []byte) (vm.Value, error
 }
 
 type argDecoder struct {
-	p   *Program
-	s   *vm.Session
-	b   []byte
-	off int
+	p    *Program
+	s    *vm.Session
+	b    []byte
+	off  int
+	left int // struct constructions still allowed
 }
 
 func (d *argDecoder) fail(t *vm.Type, err error) error {
 	return misc(vm.FailedToDeserializeArgument, "argument of type %s: %v", t, err)
 }
 
-// take decodes a BCS value of a plain type from the remaining bytes.
+func invalidArg(t *vm.Type, why string) error {
+	return misc(vm.InvalidMainFunctionSignature, "type %s cannot be a transaction argument: %s", t, why)
+}
+
+// plain decodes a BCS value of a plain type from the remaining bytes.
 func (d *argDecoder) plain(t *vm.Type) (vm.Value, error) {
 	n, err := bcsLen(t, d.b[d.off:])
 	if err != nil {
@@ -347,10 +416,10 @@ func (d *argDecoder) value(t *vm.Type, depth int) (vm.Value, error) {
 	if depth > 64 {
 		return vm.Value{}, d.fail(t, errors.New("nested too deeply"))
 	}
-	switch t.Kind {
-	case vm.KBool, vm.KU8, vm.KU16, vm.KU32, vm.KU64, vm.KU128, vm.KU256, vm.KAddress:
+	switch {
+	case t.Kind == vm.KBool || t.Kind == vm.KAddress || t.Kind.IsInteger():
 		return d.plain(t)
-	case vm.KVector:
+	case t.Kind == vm.KVector:
 		n, err := d.uleb(t)
 		if err != nil {
 			return vm.Value{}, err
@@ -365,36 +434,94 @@ func (d *argDecoder) value(t *vm.Type, depth int) (vm.Value, error) {
 			}
 		}
 		return vm.VectorOf(elems), nil
-	case vm.KStruct:
-		one := vm.AddressFromU64(1)
-		def := t.Struct
-		if def.Module.Addr != one {
-			break
+	case t.Kind == vm.KStruct:
+		if d.left == 0 {
+			return vm.Value{}, d.fail(t, errors.New("too many struct constructions in one argument"))
 		}
-		switch def.Module.Name + "::" + def.Name {
-		case "string::String":
-			bytes, err := d.value(d.p.VM.Vector(vm.TU8), depth+1)
-			if err != nil {
-				return vm.Value{}, err
-			}
-			return d.construct(one, "string", "utf8", nil, bytes)
-		case "option::Option":
-			inner, err := d.value(d.p.VM.Vector(t.Args[0]), depth+1)
-			if err != nil {
-				return vm.Value{}, err
-			}
-			return d.construct(one, "option", "from_vec", []*vm.Type{t.Args[0]}, inner)
-		case "object::Object":
-			addr, err := d.plain(vm.TAddress)
-			if err != nil {
-				return vm.Value{}, err
-			}
-			return d.construct(one, "object", "address_to_object", []*vm.Type{t.Args[0]}, addr)
-		case "fixed_point32::FixedPoint32", "fixed_point64::FixedPoint64":
-			return d.plain(t)
+		if allowedStruct(t.Struct) {
+			return d.framework(t, depth)
 		}
+		return d.publicStruct(t, depth)
 	}
-	return vm.Value{}, misc(vm.InvalidParamTypeForDeserialization, "type %s cannot be a transaction argument", t)
+	return vm.Value{}, invalidArg(t, "not a value type")
+}
+
+// framework builds an allowed framework struct with its constructor, so
+// invalid arguments abort where they abort on Aptos (an invalid UTF-8
+// string with 1 in 0x1::string, an Option of two with 0x40002 in
+// 0x1::option, a missing object in 0x1::object).
+func (d *argDecoder) framework(t *vm.Type, depth int) (vm.Value, error) {
+	def := t.Struct
+	name := def.Module.Name + "::" + def.Name
+	if name != "string::String" {
+		d.left--
+	}
+	var arg vm.Value
+	var tys []*vm.Type
+	var err error
+	switch name {
+	case "string::String":
+		arg, err = d.value(d.p.VM.Vector(vm.TU8), depth+1)
+	case "option::Option":
+		tys = []*vm.Type{t.Args[0]}
+		arg, err = d.value(d.p.VM.Vector(t.Args[0]), depth+1)
+	case "object::Object":
+		tys = []*vm.Type{t.Args[0]}
+		arg, err = d.plain(vm.TAddress)
+	default: // fixed point numbers: one integer field
+		return d.plain(t)
+	}
+	if err != nil {
+		return vm.Value{}, err
+	}
+	ctor := argStructs[name]
+	return d.construct(core, ctor[0], ctor[1], tys, arg)
+}
+
+// publicStruct builds a struct or enum value field by field, as Aptos does
+// through its generated pack function: only `public` structs whose
+// declaration has copy and not key qualify; an enum's bytes start with the
+// variant index.
+func (d *argDecoder) publicStruct(t *vm.Type, depth int) (vm.Value, error) {
+	d.left--
+	def := t.Struct
+	if def.Abilities&vm.Copy == 0 || def.Abilities&vm.Key != 0 {
+		return vm.Value{}, invalidArg(t, "a struct argument needs copy and not key")
+	}
+	variant := -1
+	fields := def.Fields
+	if def.IsEnum {
+		idx, err := d.uleb(t)
+		if err != nil {
+			return vm.Value{}, err
+		}
+		if idx >= uint64(len(def.Variants)) {
+			return vm.Value{}, d.fail(t, fmt.Errorf("variant %d of an enum with %d variants", idx, len(def.Variants)))
+		}
+		variant = int(idx)
+		fields = def.Variants[idx].Fields
+	}
+	if def.Visibility != vm.Public {
+		return vm.Value{}, invalidArg(t, "only public structs are built from arguments")
+	}
+	if !def.IsEnum && len(fields) == 0 {
+		// A struct without fields is laid out as its compiler-given
+		// dummy_field: bool.
+		_, err := d.plain(vm.TBool)
+		return vm.StructOf(), err
+	}
+	vals := make([]vm.Value, len(fields))
+	for i, fd := range fields {
+		v, err := d.value(d.p.VM.Subst(fd.Type, t.Args), depth+1)
+		if err != nil {
+			return vm.Value{}, err
+		}
+		vals[i] = v
+	}
+	if variant >= 0 {
+		return vm.VariantOf(variant, vals...), nil
+	}
+	return vm.StructOf(vals...), nil
 }
 
 // construct calls a framework constructor, so invalid arguments abort as on Aptos.
@@ -414,17 +541,17 @@ func (d *argDecoder) construct(addr vm.Address, module, fn string, tys []*vm.Typ
 func bcsLen(t *vm.Type, b []byte) (int, error) {
 	var n int
 	switch t.Kind {
-	case vm.KBool, vm.KU8:
+	case vm.KBool, vm.KU8, vm.KI8:
 		n = 1
-	case vm.KU16:
+	case vm.KU16, vm.KI16:
 		n = 2
-	case vm.KU32:
+	case vm.KU32, vm.KI32:
 		n = 4
-	case vm.KU64:
+	case vm.KU64, vm.KI64:
 		n = 8
-	case vm.KU128:
+	case vm.KU128, vm.KI128:
 		n = 16
-	case vm.KU256, vm.KAddress:
+	case vm.KU256, vm.KI256, vm.KAddress:
 		n = 32
 	case vm.KStruct:
 		// fixed point: one integer field
@@ -471,15 +598,24 @@ func (p *Program) runView(s *vm.Session, c *Call, out *ViewResult) ([]vm.Value, 
 	if err != nil {
 		return nil, err
 	}
+	// Aptos: the #[view] attribute, results, then the arguments (a wrong
+	// count is INVALID_MAIN_FUNCTION_SIGNATURE for a view).
 	if !f.View {
 		return nil, misc(vm.InvalidMainFunctionSignature, "%s is not a view function", f.QualifiedName())
 	}
+	if len(f.Results) == 0 {
+		return nil, misc(vm.InvalidMainFunctionSignature, "view function %s returns nothing", f.QualifiedName())
+	}
 	if len(c.Args) != len(f.Params) {
-		return nil, misc(vm.NumberOfArgumentsMismatch, "%s takes %d arguments, got %d", f.QualifiedName(), len(f.Params), len(c.Args))
+		return nil, misc(vm.InvalidMainFunctionSignature, "%s takes %d arguments, got %d", f.QualifiedName(), len(f.Params), len(c.Args))
+	}
+	params, err := p.argTypes(f, f.Params, tys)
+	if err != nil {
+		return nil, err
 	}
 	args := make([]vm.Value, len(f.Params))
 	for i, b := range c.Args {
-		v, err := p.argument(s, p.VM.Subst(f.Params[i], tys), b)
+		v, err := p.argument(s, params[i], b)
 		if err != nil {
 			return nil, err
 		}

@@ -112,6 +112,8 @@ func TestExecuteFailures(t *testing.T) {
 		{"missing resource", &exec.Call{Module: counter, Function: "bump", Args: [][]byte{u64(1)}}, txn(vm.AddressFromU64(0xb0b)), exec.ExecutionFailure, 4008, "0xc0::counter"},
 		{"arithmetic", &exec.Call{Module: counter, Function: "overflow"}, txn(alice), exec.ExecutionFailure, 4017, "0xc0::counter"},
 		{"out of gas", &exec.Call{Module: counter, Function: "spin"}, &exec.Txn{Budget: 1000}, exec.OutOfGas, 0, ""},
+		// Aptos checks a String argument without running string::utf8 but
+		// reports an invalid one as that function's abort (EINVALID_UTF8).
 		{"invalid utf8", &exec.Call{Module: counter, Function: "create", Args: [][]byte{{1, 0xff}, {0}, {0}}}, txn(alice), exec.MoveAbort, 1, "0x1::string"},
 		{"option too long", &exec.Call{Module: counter, Function: "create", Args: [][]byte{str("x"), {0}, append(append([]byte{2}, u64(1)...), u64(2)...)}}, txn(alice), exec.MoveAbort, 0x40002, "0x1::option"},
 		{"bad bcs", &exec.Call{Module: counter, Function: "bump", Args: [][]byte{{1, 2}}}, txn(alice), exec.MiscError, 1100, ""},
@@ -241,5 +243,71 @@ func TestTransactionContext(t *testing.T) {
 	view := p.View(store, &exec.Call{Module: counter, Function: "view_sender"}, 100_000)
 	if view.Status.Kind != exec.MoveAbort || view.Status.Code != 0x30001 || view.Status.Location.String() != "0x1::transaction_context" {
 		t.Fatalf("sender() in a view: %+v", view.Status)
+	}
+}
+
+// TestArgumentValidation follows Aptos's transaction argument validation:
+// parameter types are checked before any argument is read
+// (INVALID_MAIN_FUNCTION_SIGNATURE, ahead of the argument count), public
+// copy structs and enums are built field by field, private ones and
+// resources are refused, and at most 32 structs are built per argument.
+func TestArgumentValidation(t *testing.T) {
+	p := program(t)
+	store := published(t, p)
+	take := func(ty string, args ...[]byte) *exec.Call {
+		return &exec.Call{Module: counter, Function: "take", TyArgs: []string{ty}, Args: args}
+	}
+	some := func(n int) []byte {
+		b := []byte{byte(n)}
+		for i := 0; i < n; i++ {
+			b = append(append(b, 1), u64(uint64(i))...)
+		}
+		return b
+	}
+	point := append(u64(1), u64(^uint64(1))...) // Point { x: 1, y: -2 }
+	line := append(append([]byte{1}, point...), point...)
+	cases := []struct {
+		name string
+		call *exec.Call
+		kind exec.StatusKind
+		code uint64
+		got  []byte // the BCS the function saw, when it ran
+	}{
+		{"u64", take("u64", u64(7)), exec.Executed, 0, u64(7)},
+		{"signed", take("i64", u64(^uint64(4))), exec.Executed, 0, u64(^uint64(4))},
+		{"public struct", take("0xc0::counter::Point", point), exec.Executed, 0, point},
+		{"public enum", take("0xc0::counter::Shape", line), exec.Executed, 0, line},
+		{"empty variant", take("0xc0::counter::Shape", []byte{0}), exec.Executed, 0, []byte{0}},
+		{"bad variant", take("0xc0::counter::Shape", []byte{2}), exec.MiscError, 1100, nil},
+		{"private struct", take("0xc0::counter::Secret", u64(1)), exec.MiscError, 1011, nil},
+		{"resource", take("0xc0::counter::Keyed", u64(1)), exec.MiscError, 1011, nil},
+		{"signer", take("signer", alice[:]), exec.MiscError, 1011, nil},
+		{"signature before count", take("signer"), exec.MiscError, 1011, nil},
+		{"count", take("u64"), exec.MiscError, 1098, nil},
+		{"32 options", take("vector<0x1::option::Option<u64>>", some(32)), exec.Executed, 0, some(32)},
+		{"33 options", take("vector<0x1::option::Option<u64>>", some(33)), exec.MiscError, 1100, nil},
+		{"strings are not counted", take("vector<0x1::string::String>", append([]byte{40}, bytes.Repeat([]byte{1, 'a'}, 40)...)), exec.Executed, 0,
+			append([]byte{40}, bytes.Repeat([]byte{1, 'a'}, 40)...)},
+		{"option of a private struct: none", &exec.Call{Module: counter, Function: "maybe_secret", Args: [][]byte{{0}}}, exec.Executed, 0, []byte{0}},
+		{"option of a private struct: some", &exec.Call{Module: counter, Function: "maybe_secret", Args: [][]byte{append([]byte{1}, u64(3)...)}}, exec.MiscError, 1011, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res := p.Execute(store, txn(alice), c.call)
+			if res.Status.Kind != c.kind || (c.kind != exec.Executed && res.Status.Code != c.code) {
+				t.Fatalf("status %+v, want kind %d code %d", res.Status, c.kind, c.code)
+			}
+			if c.kind != exec.Executed {
+				return
+			}
+			if len(res.Events) != 1 {
+				t.Fatalf("%d events", len(res.Events))
+			}
+			// Got { bytes: vector<u8> }: the ULEB128 length, then the argument's BCS.
+			want := binary.AppendUvarint(nil, uint64(len(c.got)))
+			if want = append(want, c.got...); !bytes.Equal(res.Events[0].Data, want) {
+				t.Fatalf("the function saw %x, want %x", res.Events[0].Data, want)
+			}
+		})
 	}
 }

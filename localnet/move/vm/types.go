@@ -222,6 +222,9 @@ type StructDef struct {
 	Fields     []FieldDef   // structs
 	Variants   []VariantDef // enums
 	Native     bool
+	// Visibility is the struct's own visibility (Move 2.4 `public struct`);
+	// a public struct with copy can be a transaction argument.
+	Visibility Visibility
 	// Attrs: a few attributes the runtime cares about.
 	Event bool
 }

@@ -1,5 +1,6 @@
 /// A package the embedding API's tests publish and call.
 module counter::counter {
+    use std::bcs;
     use std::option::Option;
     use std::signer;
     use std::string::String;
@@ -73,6 +74,25 @@ module counter::counter {
     #[view]
     public fun view_sender(): address {
         transaction_context::sender()
+    }
+
+    // Argument types Aptos builds from bytes (Move 2.4 public structs) and
+    // ones it refuses.
+    struct Secret has copy, drop { v: u64 }
+    struct Keyed has key, copy, drop { v: u64 }
+    public struct Point has copy, drop { x: u64, y: i64 }
+    public enum Shape has copy, drop { Dot, Line(Point, Point) }
+
+    #[event]
+    struct Got has drop, store { bytes: vector<u8> }
+
+    /// Emits the BCS of whatever argument it was given.
+    public entry fun take<T: drop>(x: T) {
+        event::emit(Got { bytes: bcs::to_bytes(&x) });
+    }
+
+    public entry fun maybe_secret(x: Option<Secret>) {
+        event::emit(Got { bytes: bcs::to_bytes(&x) });
     }
 
     public entry fun spin() {
