@@ -2,6 +2,7 @@ package chaintest_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +40,14 @@ func TestLocalnetWithPackage(t *testing.T) {
 	}
 	// The clock moves on-chain time at the next block.
 	clk.Advance(48 * time.Hour)
+	// A transaction that expires before the next block's time is refused
+	// at submission, as a real node refuses one its chain time has passed,
+	// rather than accepted and then discarded by the block.
+	transfer := chain.Function{Address: aptos.AccountOne, Module: "aptos_account", Name: "transfer"}
+	_, err = ln.Client.Submit(ctx, alice, transfer, nil, [][]byte{chain.Address(pub.Address), chain.U64(1)}, aptos.ExpirationSeconds(3600))
+	if err == nil || !strings.Contains(err.Error(), "TRANSACTION_EXPIRED") {
+		t.Fatalf("a transaction expired by the chain's clock: %v", err)
+	}
 	txn, err := ln.Client.Submit(ctx, alice, chain.Function{Address: aptos.AccountOne, Module: "aptos_account", Name: "transfer"},
 		nil, [][]byte{chain.Address(pub.Address), chain.U64(1)}, aptos.ExpirationSeconds(3*86400))
 	if err != nil {

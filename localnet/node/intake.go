@@ -251,7 +251,14 @@ func (n *Node) submit(body []byte, privileged bool) (*Pending, error) {
 	}
 	head, b, _ := n.ledger.Head()
 	view := n.store.At(head)
-	if st := n.prologue(view, p, b.Timestamp/1_000_000, false); st != 0 {
+	// Expiration is checked against the time the next block will carry,
+	// the node's clock: a real chain makes blocks without pause, so its
+	// on-chain time (what Aptos's mempool validation reads) trails the
+	// wall clock by a fraction of a second, while the localnet's head
+	// block can be a second old, or much older when a test moves the
+	// clock. Accepting a transaction that the next block must discard
+	// would answer 202 for a transaction that never commits.
+	if st := n.prologue(view, p, n.nextBlockMicros(b.Timestamp)/1_000_000, false); st != 0 {
 		return nil, ValidationError(st)
 	}
 	committedSeq := func() uint64 {
@@ -471,7 +478,7 @@ func (n *Node) Simulate(body []byte, opts SimulateOptions) (*Simulation, error) 
 	stx := *p.Txn
 	stx.Transaction = &raw
 	sim.Txn = &stx
-	ts := max(n.nowMicros(), b.Timestamp+1)
+	ts := n.nextBlockMicros(b.Timestamp)
 	st := n.checkGas(&raw, uint64(len(body)))
 	if st == 0 {
 		// The simulated prologue accepts a future sequence number, as a

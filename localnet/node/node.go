@@ -250,6 +250,10 @@ func (n *Node) State() *state.Store { return n.store }
 
 func (n *Node) nowMicros() uint64 { return uint64(n.cfg.Now().UnixMicro()) }
 
+// nextBlockMicros is the timestamp the next block gets after a head block
+// of time head: the clock, kept strictly increasing.
+func (n *Node) nextBlockMicros(head uint64) uint64 { return max(n.nowMicros(), head+1) }
+
 func (n *Node) genesis() error {
 	ts := n.nowMicros()
 	spec := &GenesisSpec{
@@ -406,7 +410,7 @@ func (n *Node) run(ctx context.Context) {
 		if time.Since(lastExpire) > time.Second {
 			lastExpire = time.Now()
 			_, b, _ := n.ledger.Head()
-			n.mp.expire(b.Timestamp / 1_000_000)
+			n.mp.expire(n.nextBlockMicros(b.Timestamp) / 1_000_000)
 		}
 	}
 }
@@ -420,7 +424,7 @@ func (n *Node) produceBlock(force bool) (bool, error) {
 	}
 	began := time.Now()
 	headVersion, head, _ := n.ledger.Head()
-	ts := max(n.nowMicros(), head.Timestamp+1)
+	ts := n.nextBlockMicros(head.Timestamp)
 	height := head.Height + 1
 	ov := state.NewOverlay(n.store.At(headVersion))
 	version := headVersion + 1
