@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/sha3"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/agi-nostr/agi-nostr/localnet/move/vm"
@@ -163,10 +164,25 @@ func vecMoveRange(ctx *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value
 	if err := ctx.Charge(length); err != nil {
 		return nil, err
 	}
-	moved := append([]vm.Value(nil), from.Elems[rp:rp+length]...)
-	from.Elems = append(from.Elems[:rp], from.Elems[rp+length:]...)
-	rest := append(moved, to.Elems[ip:]...)
-	to.Elems = append(to.Elems[:ip], rest...)
+	if from == to {
+		moved := append([]vm.Value(nil), from.Elems[rp:rp+length]...)
+		from.Elems = append(from.Elems[:rp], from.Elems[rp+length:]...)
+		rest := append(moved, to.Elems[ip:]...)
+		to.Elems = append(to.Elems[:ip], rest...)
+		return nil, nil
+	}
+	// In place: open a gap of length at ip in to, copy the range into it,
+	// then close the range in from (vector::append moves a whole vector to
+	// the end of another, and must not allocate more than the growth).
+	n := int(length)
+	src := from.Elems[rp : rp+length]
+	tail := len(to.Elems) - int(ip)
+	to.Elems = slices.Grow(to.Elems, n)[:len(to.Elems)+n]
+	copy(to.Elems[int(ip)+n:], to.Elems[ip:int(ip)+tail])
+	copy(to.Elems[ip:], src)
+	end := copy(from.Elems[rp:], from.Elems[rp+length:]) + int(rp)
+	clear(from.Elems[end:])
+	from.Elems = from.Elems[:end]
 	return nil, nil
 }
 

@@ -106,7 +106,7 @@ func (p *Program) appendBCS(b []byte, t *Type, v Value, depth int) ([]byte, erro
 		for i, f := range fields {
 			ft := f.Type
 			if ft.open {
-				ft = p.Subst(ft, t.Args)
+				ft = p.substStable(ft, t.Args)
 			}
 			if b, err = p.appendBCS(b, ft, st.Fields[i], depth+1); err != nil {
 				return nil, err
@@ -292,7 +292,7 @@ func (d *decoder) value(t *Type, depth int) (Value, error) {
 		for i, f := range fields {
 			ft := f.Type
 			if ft.open {
-				ft = d.p.Subst(ft, t.Args)
+				ft = d.p.substStable(ft, t.Args)
 			}
 			v, err := d.value(ft, depth+1)
 			if err != nil {

@@ -100,6 +100,9 @@ func (s *Session) Call(f *Function, tyArgs []*Type, args []Value) (res []Value, 
 }
 
 func (s *Session) call(f *Function, tyArgs []*Type, args []Value) ([]Value, error) {
+	// A frame's type arguments are a stable list (interned, or held by a
+	// compiled function), so substitutions in it are cached by identity.
+	tyArgs = s.prog.tt.list(tyArgs)
 	if f.Native {
 		return s.callNative(f, tyArgs, args, nil)
 	}
@@ -262,7 +265,7 @@ func (s *Session) pop() Value {
 
 func (s *Session) instType(fr *frame, t *Type) *Type {
 	if t.open {
-		return s.prog.Subst(t, fr.tyArgs)
+		return s.prog.substStable(t, fr.tyArgs)
 	}
 	return t
 }
@@ -377,7 +380,7 @@ func (s *Session) run(base int) error {
 			if in.B >= 0 {
 				tyArgs = fr.fn.TyInsts[in.B]
 				if fr.tyArgs != nil {
-					tyArgs = s.prog.SubstAll(tyArgs, fr.tyArgs)
+					tyArgs = s.prog.substAllStable(tyArgs, fr.tyArgs)
 				}
 			}
 			n := len(callee.Params)
@@ -697,7 +700,7 @@ func (s *Session) run(base int) error {
 			if spec.TyInst >= 0 {
 				tyArgs = fr.fn.TyInsts[spec.TyInst]
 				if fr.tyArgs != nil {
-					tyArgs = s.prog.SubstAll(tyArgs, fr.tyArgs)
+					tyArgs = s.prog.substAllStable(tyArgs, fr.tyArgs)
 				}
 			}
 			n := spec.Captured

@@ -232,11 +232,74 @@ type StructDef struct {
 // FullName is "0x1::m::S".
 func (s *StructDef) FullName() string { return s.Module.String() + "::" + s.Name }
 
-// types interns Type values.
+// typeTable interns types and lists of types. Keys are structural (the
+// kind, the element, the declaration and the identities of interned
+// argument lists), so a lookup builds no string and allocates nothing.
+// Substitutions of type parameters are cached by (type or list, argument
+// list): a generic call or a global-storage access in generic code costs a
+// few map lookups once its instantiation has been seen, instead of
+// rebuilding the type.
 type typeTable struct {
-	mu sync.RWMutex
-	m  map[string]*Type
+	mu     sync.RWMutex
+	types  map[typeKey]*Type
+	lists  map[listKey][]*Type
+	subst  map[substKey]*Type
+	substL map[substListKey][]*Type
 }
+
+// listID is the identity of an interned list: the address of its first
+// element (nil for the empty list). Interned lists are never modified and
+// live as long as their Program.
+type listID = **Type
+
+func idOf(l []*Type) listID {
+	if len(l) == 0 {
+		return nil
+	}
+	return &l[0]
+}
+
+type typeKey struct {
+	kind   Kind
+	ab     Ability
+	param  int
+	elem   *Type
+	def    *StructDef
+	args   listID
+	result listID
+}
+
+// listKey keys a list by its length, its first four types and the
+// interned list of the others.
+type listKey struct {
+	n    int
+	head [4]*Type
+	rest listID
+}
+
+// stableList identifies a list that is never modified and lives as long as
+// the Program: an interned list, or one a compiled function holds (its
+// type-argument lists). Two such lists with the same identity have the
+// same contents, so the identity can key caches without a lookup of the
+// contents.
+type stableList struct {
+	p **Type
+	n int
+}
+
+func stable(l []*Type) stableList {
+	if len(l) == 0 {
+		return stableList{}
+	}
+	return stableList{&l[0], len(l)}
+}
+
+type substKey struct {
+	t    *Type
+	args stableList
+}
+
+type substListKey struct{ list, args stableList }
 
 var primTypes = func() [KI256 + 1]*Type {
 	var out [KI256 + 1]*Type
@@ -268,84 +331,87 @@ func (tt *typeTable) intern(t *Type) *Type {
 	if t.Kind.isPrim() {
 		return primTypes[t.Kind]
 	}
-	key := typeKey(t)
+	args, res := tt.list(t.Args), tt.list(t.Result)
+	key := typeKey{kind: t.Kind, ab: t.Ab, param: t.Param, elem: t.Elem, def: t.Struct, args: idOf(args), result: idOf(res)}
 	tt.mu.RLock()
-	if x, ok := tt.m[key]; ok {
-		tt.mu.RUnlock()
+	x, ok := tt.types[key]
+	tt.mu.RUnlock()
+	if ok {
 		return x
 	}
-	tt.mu.RUnlock()
 	tt.mu.Lock()
 	defer tt.mu.Unlock()
-	if x, ok := tt.m[key]; ok {
+	if x, ok := tt.types[key]; ok {
 		return x
 	}
-	if tt.m == nil {
-		tt.m = map[string]*Type{}
+	if tt.types == nil {
+		tt.types = map[typeKey]*Type{}
 	}
+	// The interned type holds the interned lists, never the caller's.
+	t.Args, t.Result = args, res
 	t.tag = formatType(t)
 	t.open = isOpen(t)
-	tt.m[key] = t
+	tt.types[key] = t
 	return t
 }
 
-// typeKey is unique per type; it differs from the tag for type parameters.
-func typeKey(t *Type) string {
-	var b strings.Builder
-	writeKey(&b, t)
-	return b.String()
+// listKeyLocked builds l's key; the lists beyond four types must be
+// interned already (ok is false when they are not). tt.mu is held.
+func (tt *typeTable) listKeyLocked(l []*Type) (listKey, bool) {
+	k := listKey{n: len(l)}
+	copy(k.head[:], l)
+	if len(l) > len(k.head) {
+		rest, ok := tt.lookupListLocked(l[len(k.head):])
+		if !ok {
+			return k, false
+		}
+		k.rest = idOf(rest)
+	}
+	return k, true
 }
 
-func writeKey(b *strings.Builder, t *Type) {
-	switch t.Kind {
-	case KVector:
-		b.WriteString("vector<")
-		writeKey(b, t.Elem)
-		b.WriteByte('>')
-	case KRef:
-		b.WriteByte('&')
-		writeKey(b, t.Elem)
-	case KMutRef:
-		b.WriteString("&mut ")
-		writeKey(b, t.Elem)
-	case KParam:
-		b.WriteString("$")
-		b.WriteString(itoa(t.Param))
-	case KStruct:
-		b.WriteString(t.Struct.Module.Addr.Long())
-		b.WriteString("::")
-		b.WriteString(t.Struct.Module.Name)
-		b.WriteString("::")
-		b.WriteString(t.Struct.Name)
-		if len(t.Args) > 0 {
-			b.WriteByte('<')
-			for i, a := range t.Args {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				writeKey(b, a)
-			}
-			b.WriteByte('>')
-		}
-	case KFunction:
-		b.WriteByte('|')
-		for i, a := range t.Args {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeKey(b, a)
-		}
-		b.WriteByte('|')
-		for i, a := range t.Result {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeKey(b, a)
-		}
-		b.WriteString("/" + itoa(int(t.Ab)))
-	default:
-		b.WriteString(primTypes[t.Kind].tag)
+// lookupListLocked finds the interned copy of l; tt.mu is held.
+func (tt *typeTable) lookupListLocked(l []*Type) ([]*Type, bool) {
+	if len(l) == 0 {
+		return nil, true
 	}
+	k, ok := tt.listKeyLocked(l)
+	if !ok {
+		return nil, false
+	}
+	x, ok := tt.lists[k]
+	return x, ok
+}
+
+// list returns the interned list equal to l (nil when l is empty).
+func (tt *typeTable) list(l []*Type) []*Type {
+	if len(l) == 0 {
+		return nil
+	}
+	tt.mu.RLock()
+	x, ok := tt.lookupListLocked(l)
+	tt.mu.RUnlock()
+	if ok {
+		return x
+	}
+	var rest []*Type
+	if len(l) > 4 {
+		rest = tt.list(l[4:])
+	}
+	tt.mu.Lock()
+	defer tt.mu.Unlock()
+	k := listKey{n: len(l), rest: idOf(rest)}
+	copy(k.head[:], l)
+	if x, ok := tt.lists[k]; ok {
+		return x
+	}
+	if tt.lists == nil {
+		tt.lists = map[listKey][]*Type{}
+	}
+	x = make([]*Type, len(l))
+	copy(x, l)
+	tt.lists[k] = x
+	return x
 }
 
 func itoa(i int) string {
@@ -468,34 +534,100 @@ func (ts *Types) Subst(t *Type, args []*Type) *Type {
 	if !t.open {
 		return t
 	}
-	switch t.Kind {
-	case KParam:
+	if t.Kind == KParam {
 		if t.Param < len(args) {
 			return args[t.Param]
 		}
 		return t
-	case KVector:
-		return ts.Vector(ts.Subst(t.Elem, args))
-	case KRef, KMutRef:
-		return ts.Ref(ts.Subst(t.Elem, args), t.Kind == KMutRef)
-	case KStruct:
-		return ts.Struct(t.Struct, ts.SubstAll(t.Args, args))
-	case KFunction:
-		return ts.Function(ts.SubstAll(t.Args, args), ts.SubstAll(t.Result, args), t.Ab)
 	}
-	return t
+	return ts.substStable(t, ts.tt.list(args))
 }
 
-// SubstAll substitutes in every type of a list.
+// substStable is Subst for a stable args list (see stableList).
+func (ts *Types) substStable(t *Type, args []*Type) *Type {
+	if !t.open {
+		return t
+	}
+	if t.Kind == KParam {
+		if t.Param < len(args) {
+			return args[t.Param]
+		}
+		return t
+	}
+	tt := &ts.tt
+	key := substKey{t, stable(args)}
+	tt.mu.RLock()
+	r, ok := tt.subst[key]
+	tt.mu.RUnlock()
+	if ok {
+		return r
+	}
+	switch t.Kind {
+	case KVector:
+		r = ts.Vector(ts.substStable(t.Elem, args))
+	case KRef, KMutRef:
+		r = ts.Ref(ts.substStable(t.Elem, args), t.Kind == KMutRef)
+	case KStruct:
+		r = ts.Struct(t.Struct, ts.substAllStable(t.Args, args))
+	case KFunction:
+		r = ts.Function(ts.substAllStable(t.Args, args), ts.substAllStable(t.Result, args), t.Ab)
+	default:
+		return t
+	}
+	tt.mu.Lock()
+	if tt.subst == nil {
+		tt.subst = map[substKey]*Type{}
+	}
+	tt.subst[key] = r
+	tt.mu.Unlock()
+	return r
+}
+
+// SubstAll substitutes in every type of a list. The result may be shared
+// (an interned list, or list itself when nothing in it is open): callers
+// must not modify it.
 func (ts *Types) SubstAll(list []*Type, args []*Type) []*Type {
-	if len(list) == 0 {
+	if !anyOpen(list) {
 		return list
+	}
+	return ts.substAllStable(ts.tt.list(list), ts.tt.list(args))
+}
+
+func anyOpen(list []*Type) bool {
+	for _, t := range list {
+		if t.open {
+			return true
+		}
+	}
+	return false
+}
+
+// substAllStable is SubstAll for stable lists (see stableList); the
+// result is interned.
+func (ts *Types) substAllStable(list []*Type, args []*Type) []*Type {
+	if !anyOpen(list) {
+		return list
+	}
+	tt := &ts.tt
+	key := substListKey{stable(list), stable(args)}
+	tt.mu.RLock()
+	r, ok := tt.substL[key]
+	tt.mu.RUnlock()
+	if ok {
+		return r
 	}
 	out := make([]*Type, len(list))
 	for i, t := range list {
-		out[i] = ts.Subst(t, args)
+		out[i] = ts.substStable(t, args)
 	}
-	return out
+	r = tt.list(out)
+	tt.mu.Lock()
+	if tt.substL == nil {
+		tt.substL = map[substListKey][]*Type{}
+	}
+	tt.substL[key] = r
+	tt.mu.Unlock()
+	return r
 }
 
 // Abilities computes the abilities of a closed type.
@@ -547,7 +679,7 @@ func (ts *Types) FieldTypes(t *Type, variant int) []*Type {
 	}
 	out := make([]*Type, len(fields))
 	for i, f := range fields {
-		out[i] = ts.Subst(f.Type, t.Args)
+		out[i] = ts.substStable(f.Type, t.Args)
 	}
 	return out
 }

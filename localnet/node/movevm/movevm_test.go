@@ -20,7 +20,7 @@ type chain struct {
 	ov *state.Overlay
 }
 
-func genesis(t *testing.T, opts Options) *chain {
+func genesis(t testing.TB, opts Options) *chain {
 	t.Helper()
 	e, err := New(opts)
 	if err != nil {
@@ -36,7 +36,7 @@ func genesis(t *testing.T, opts Options) *chain {
 	return &chain{e: e, ov: ov}
 }
 
-func (c *chain) run(t *testing.T, sender aptos.AccountAddress, module aptos.AccountAddress, name, fn string, args ...[]byte) node.Status {
+func (c *chain) run(t testing.TB, sender aptos.AccountAddress, module aptos.AccountAddress, name, fn string, args ...[]byte) node.Status {
 	t.Helper()
 	out, err := c.e.Execute(c.ov, &node.TxnContext{Senders: []aptos.AccountAddress{sender}, ChainID: 4, Budget: 1 << 40},
 		&aptos.EntryFunction{Module: aptos.ModuleId{Address: module, Name: name}, Function: fn, ArgTypes: []aptos.TypeTag{}, Args: args})
