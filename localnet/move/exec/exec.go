@@ -216,6 +216,7 @@ func (p *Program) session(store vm.Storage, budget uint64) *vm.Session {
 // arguments go through their constructors).
 func (p *Program) Execute(store vm.Storage, txn *Txn, c *Call) *Result {
 	s := p.session(store, txn.Budget)
+	defer s.Release()
 	s.Txn = vm.TxnContext{UserTransaction: true, Hash: txn.Hash, ChainID: txn.ChainID, MaxGasAmount: txn.MaxGasAmount,
 		GasUnitPrice: txn.GasUnitPrice, FeePayer: txn.FeePayer, TimestampMicro: txn.Timestamp, Index: txn.Index, Simulation: txn.Simulation}
 	if len(txn.Senders) > 0 {
@@ -584,6 +585,7 @@ type ViewResult struct {
 // View runs a #[view] function read-only and returns its results as BCS.
 func (p *Program) View(store vm.Storage, c *Call, budget uint64) *ViewResult {
 	s := p.session(store, budget)
+	defer s.Release()
 	s.Txn.ChainID = 4
 	out := &ViewResult{}
 	vals, err := p.runView(s, c, out)
@@ -641,6 +643,7 @@ func (p *Program) runView(s *vm.Session, c *Call, out *ViewResult) ([]vm.Value, 
 // publisher's signer, or 0x1::genesis::initialize_localnet).
 func (p *Program) Run(store vm.Storage, txn *Txn, f *vm.Function, tyArgs []*vm.Type, args []vm.Value) *Result {
 	s := p.session(store, txn.Budget)
+	defer s.Release()
 	s.Txn = vm.TxnContext{Hash: txn.Hash, ChainID: txn.ChainID, TimestampMicro: txn.Timestamp}
 	if len(txn.Senders) > 0 {
 		s.Txn.Sender = txn.Senders[0]

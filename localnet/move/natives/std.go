@@ -9,7 +9,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/sha3"
-	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/agi-nostr/agi-nostr/localnet/move/vm"
@@ -177,7 +177,7 @@ func vecMoveRange(ctx *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value
 	n := int(length)
 	src := from.Elems[rp : rp+length]
 	tail := len(to.Elems) - int(ip)
-	to.Elems = slices.Grow(to.Elems, n)[:len(to.Elems)+n]
+	to.Elems = ctx.Grow(to.Elems, n)[:len(to.Elems)+n]
 	copy(to.Elems[int(ip)+n:], to.Elems[ip:int(ip)+tail])
 	copy(to.Elems[ip:], src)
 	end := copy(from.Elems[rp:], from.Elems[rp+length:]) + int(rp)
@@ -207,7 +207,7 @@ func bcsToBytes(ctx *vm.NativeContext, ty []*vm.Type, a []vm.Value) ([]vm.Value,
 	if err := ctx.Charge(uint64(len(b)) / 16); err != nil {
 		return nil, err
 	}
-	return []vm.Value{vm.Bytes(b)}, nil
+	return []vm.Value{ctx.Bytes(b)}, nil
 }
 
 func bcsSerializedSize(ctx *vm.NativeContext, ty []*vm.Type, a []vm.Value) ([]vm.Value, error) {
@@ -288,7 +288,7 @@ func hashFn(h func([]byte) []byte) vm.NativeFunc {
 		if err := ctx.Charge(uint64(len(data)) / 64); err != nil {
 			return nil, err
 		}
-		return []vm.Value{vm.Bytes(h(data))}, nil
+		return []vm.Value{ctx.Bytes(h(data))}, nil
 	}
 }
 
@@ -377,11 +377,11 @@ func typeOf(ctx *vm.NativeContext, ty []*vm.Type, _ []vm.Value) ([]vm.Value, err
 	}
 	name := t.Struct.Name
 	if len(t.Args) > 0 {
+		// The tag is the struct's full name followed by its arguments.
 		full := t.String()
-		prefix := t.Struct.FullName()
-		name += full[len(prefix):]
+		name += full[strings.IndexByte(full, '<'):]
 	}
-	return []vm.Value{vm.StructOf(vm.Addr(t.Struct.Module.Addr), vm.Bytes([]byte(t.Struct.Module.Name)), vm.Bytes([]byte(name)))}, nil
+	return []vm.Value{ctx.StructOf(ctx.Addr(t.Struct.Module.Addr), ctx.Bytes([]byte(t.Struct.Module.Name)), ctx.Bytes([]byte(name)))}, nil
 }
 
 func fromBytes(ctx *vm.NativeContext, ty []*vm.Type, a []vm.Value) ([]vm.Value, error) {

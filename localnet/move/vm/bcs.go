@@ -123,7 +123,11 @@ var errShort = errors.New("unexpected end of input")
 
 // Deserialize decodes BCS bytes into a value of type t; all bytes must be used.
 func (p *Program) Deserialize(t *Type, b []byte) (Value, error) {
-	d := decoder{p: p, b: b}
+	return p.deserialize(t, b, nil)
+}
+
+func (p *Program) deserialize(t *Type, b []byte, a *slab) (Value, error) {
+	d := decoder{p: p, b: b, a: a}
 	v, err := d.value(t, 0)
 	if err != nil {
 		return Value{}, err
@@ -138,6 +142,7 @@ type decoder struct {
 	p   *Program
 	b   []byte
 	off int
+	a   *slab
 }
 
 func (d *decoder) take(n int) ([]byte, error) {
@@ -243,9 +248,7 @@ func (d *decoder) value(t *Type, depth int) (Value, error) {
 		if err != nil {
 			return Value{}, err
 		}
-		var a Address
-		copy(a[:], s)
-		return Value{P: &a}, nil
+		return Value{P: d.a.newAddress(Address(s))}, nil
 	case KSigner:
 		// Signers are never built from bytes (Aptos's from_bcs aborts on
 		// them): that would let anyone forge one.
@@ -258,16 +261,16 @@ func (d *decoder) value(t *Type, depth int) (Value, error) {
 		if int(n) > len(d.b)-d.off {
 			return Value{}, errShort
 		}
-		elems := make([]Value, n)
+		elems := d.a.values(int(n))
 		for i := range elems {
 			if elems[i], err = d.value(t.Elem, depth+1); err != nil {
 				return Value{}, err
 			}
 		}
-		return Value{P: &Vector{Elems: elems}}, nil
+		return Value{P: d.a.newVector(elems)}, nil
 	case KStruct:
 		def := t.Struct
-		st := &Struct{}
+		variant := 0
 		var fields []FieldDef
 		if def.IsEnum {
 			tag, err := d.uleb()
@@ -277,7 +280,7 @@ func (d *decoder) value(t *Type, depth int) (Value, error) {
 			if tag >= uint64(len(def.Variants)) {
 				return Value{}, fmt.Errorf("invalid variant %d of %s", tag, def.FullName())
 			}
-			st.Variant = int(tag)
+			variant = int(tag)
 			fields = def.Variants[tag].Fields
 		} else {
 			fields = def.Fields
@@ -285,10 +288,10 @@ func (d *decoder) value(t *Type, depth int) (Value, error) {
 				if _, err := d.take(1); err != nil {
 					return Value{}, err
 				}
-				return Value{P: st}, nil
+				return Value{P: d.a.newStruct(0, nil)}, nil
 			}
 		}
-		st.Fields = make([]Value, len(fields))
+		vals := d.a.values(len(fields))
 		for i, f := range fields {
 			ft := f.Type
 			if ft.open {
@@ -298,9 +301,9 @@ func (d *decoder) value(t *Type, depth int) (Value, error) {
 			if err != nil {
 				return Value{}, err
 			}
-			st.Fields[i] = v
+			vals[i] = v
 		}
-		return Value{P: st}, nil
+		return Value{P: d.a.newStruct(variant, vals)}, nil
 	}
 	return Value{}, fmt.Errorf("cannot deserialize a value of type %s", t)
 }

@@ -144,8 +144,9 @@ func (s *Session) callNative(f *Function, tyArgs []*Type, args []Value, caller *
 		}
 		s.gasLeft -= c
 	}
-	ctx := NativeContext{s: s, Fn: f}
-	res, err := f.Impl(&ctx, tyArgs, args)
+	ctx := s.nativeContext(f)
+	res, err := f.Impl(ctx, tyArgs, args)
+	s.natives = append(s.natives, ctx)
 	if err != nil {
 		ee, ok := err.(*ExecError)
 		if !ok {
@@ -163,6 +164,20 @@ func (s *Session) callNative(f *Function, tyArgs []*Type, args []Value, caller *
 		return nil, ee
 	}
 	return res, nil
+}
+
+// nativeContext returns a context for a call of native f, reusing one
+// that is not in use; callNative gives it back when the native returns.
+func (s *Session) nativeContext(f *Function) *NativeContext {
+	var c *NativeContext
+	if n := len(s.natives); n > 0 {
+		c = s.natives[n-1]
+		s.natives = s.natives[:n-1]
+	} else {
+		c = &NativeContext{}
+	}
+	c.s, c.Fn = s, f
+	return c
 }
 
 // fail builds an error located at the current instruction of fr.
@@ -299,7 +314,7 @@ func (s *Session) run(base int) error {
 		case OpLdInt:
 			s.stack = append(s.stack, Value{N: uint64(uint32(in.A)) | uint64(uint32(in.B))<<32})
 		case OpLdConst:
-			s.stack = append(s.stack, fr.fn.Consts[in.A].Copy())
+			s.stack = append(s.stack, s.alloc.copy(fr.fn.Consts[in.A]))
 		case OpLdU256:
 			s.stack = append(s.stack, fr.fn.Consts[in.A])
 		case OpLdTrue:
@@ -309,7 +324,7 @@ func (s *Session) run(base int) error {
 		case OpCopyLoc:
 			v := locals[in.A]
 			if v.P != nil {
-				v = v.Copy()
+				v = s.alloc.copy(v)
 			}
 			s.stack = append(s.stack, v)
 		case OpMoveLoc:
@@ -343,7 +358,7 @@ func (s *Session) run(base int) error {
 			top := &s.stack[len(s.stack)-1]
 			v := *top.P.(*Value)
 			if v.P != nil {
-				v = v.Copy()
+				v = s.alloc.copy(v)
 			}
 			*top = v
 		case OpWriteRef:
@@ -352,12 +367,12 @@ func (s *Session) run(base int) error {
 			*r.P.(*Value) = v
 		case OpPack:
 			n := int(in.A)
-			fields := make([]Value, n)
+			fields := s.alloc.values(n)
 			sp := len(s.stack) - n
 			copy(fields, s.stack[sp:])
 			clear(s.stack[sp:])
 			s.stack = s.stack[:sp]
-			s.stack = append(s.stack, Value{P: &Struct{Variant: int(in.B), Fields: fields}})
+			s.stack = append(s.stack, Value{P: s.alloc.newStruct(int(in.B), fields)})
 		case OpUnpack:
 			v := s.pop()
 			st := v.P.(*Struct)
@@ -385,13 +400,12 @@ func (s *Session) run(base int) error {
 			}
 			n := len(callee.Params)
 			if callee.Native {
-				args := make([]Value, n)
+				// The arguments stay on the stack while the native runs
+				// (a call it makes back into Move pushes above them); the
+				// native sees them without a copy.
 				sp := len(s.stack) - n
-				copy(args, s.stack[sp:])
-				clear(s.stack[sp:])
-				s.stack = s.stack[:sp]
 				s.gasLeft = gas
-				res, err := s.callNative(callee, tyArgs, args, fr)
+				res, err := s.callNative(callee, tyArgs, s.stack[sp:sp+n:sp+n], fr)
 				gas = s.gasLeft
 				fr = &s.frames[len(s.frames)-1]
 				if err != nil {
@@ -401,7 +415,13 @@ func (s *Session) run(base int) error {
 					}
 					return ee
 				}
-				s.stack = append(s.stack, res...)
+				// Results may alias the argument slots: move them down
+				// first, then clear what is left of the arguments.
+				top := len(s.stack)
+				s.stack = append(s.stack[:sp], res...)
+				if top > len(s.stack) {
+					clear(s.stack[len(s.stack):top])
+				}
 				continue
 			}
 			if len(s.frames) >= MaxCallDepth {
@@ -600,12 +620,12 @@ func (s *Session) run(base int) error {
 			}
 		case OpVecPack:
 			n := int(in.A)
-			elems := make([]Value, n)
+			elems := s.alloc.values(n)
 			sp := len(s.stack) - n
 			copy(elems, s.stack[sp:])
 			clear(s.stack[sp:])
 			s.stack = s.stack[:sp]
-			s.stack = append(s.stack, Value{P: &Vector{Elems: elems}})
+			s.stack = append(s.stack, Value{P: s.alloc.newVector(elems)})
 		case OpVecLen:
 			top := &s.stack[len(s.stack)-1]
 			*top = Value{N: uint64(len(top.P.(*Value).P.(*Vector).Elems))}
@@ -621,6 +641,9 @@ func (s *Session) run(base int) error {
 			e := s.pop()
 			r := s.pop()
 			vec := r.P.(*Value).P.(*Vector)
+			if len(vec.Elems) == cap(vec.Elems) {
+				vec.Elems = s.alloc.grow(vec.Elems, 1)
+			}
 			vec.Elems = append(vec.Elems, e)
 		case OpVecPop:
 			top := &s.stack[len(s.stack)-1]

@@ -114,13 +114,14 @@ func (c *NativeContext) MoveFrom(addr Address, t *Type) (Value, error) { return 
 // Tables gives access to table items.
 func (c *NativeContext) Tables() *Tables { return &c.s.tables }
 
-// EmitEvent records a module event (0x1::event::emit).
+// EmitEvent records a module event (0x1::event::emit). The native owns
+// v (event::emit takes its argument by value), so it is kept as is.
 func (c *NativeContext) EmitEvent(t *Type, v Value) error {
 	data, err := c.s.prog.Serialize(t, v)
 	if err != nil {
 		return err
 	}
-	c.s.Events = append(c.s.Events, Event{Type: t, Data: data, Value: v.Copy()})
+	c.s.Events = append(c.s.Events, Event{Type: t, Data: data, Value: v})
 	return nil
 }
 
@@ -131,7 +132,7 @@ func (c *NativeContext) EmitHandleEvent(guid []byte, seq uint64, t *Type, v Valu
 	if err != nil {
 		return err
 	}
-	c.s.Events = append(c.s.Events, Event{Type: t, Data: data, Value: v.Copy(), GUID: guid, Seq: seq, Handle: true})
+	c.s.Events = append(c.s.Events, Event{Type: t, Data: data, Value: v, GUID: guid, Seq: seq, Handle: true})
 	return nil
 }
 
@@ -165,8 +166,36 @@ func (c *NativeContext) Serialize(t *Type, v Value) ([]byte, error) { return c.s
 
 // Deserialize decodes BCS bytes into a value of type t.
 func (c *NativeContext) Deserialize(t *Type, b []byte) (Value, error) {
-	return c.s.prog.Deserialize(t, b)
+	return c.s.prog.deserialize(t, b, &c.s.alloc)
 }
+
+// The constructors below build values in the session's memory (see
+// Session.Release); natives should prefer them to the package-level ones.
+
+// Bytes returns a vector<u8> value holding a copy of b.
+func (c *NativeContext) Bytes(b []byte) Value {
+	a := &c.s.alloc
+	elems := a.values(len(b))
+	for i, x := range b {
+		elems[i].N = uint64(x)
+	}
+	return Value{P: a.newVector(elems)}
+}
+
+// StructOf returns a struct value holding a copy of fields.
+func (c *NativeContext) StructOf(fields ...Value) Value {
+	a := &c.s.alloc
+	vals := a.values(len(fields))
+	copy(vals, fields)
+	return Value{P: a.newStruct(0, vals)}
+}
+
+// Addr returns an address value.
+func (c *NativeContext) Addr(addr Address) Value { return Value{P: c.s.alloc.newAddress(addr)} }
+
+// Grow returns elems with room for at least n more elements (moved to new
+// memory when it lacks it), for natives that append to vectors.
+func (c *NativeContext) Grow(elems []Value, n int) []Value { return c.s.alloc.grow(elems, n) }
 
 // Call runs a Move function from a native.
 func (c *NativeContext) Call(f *Function, tyArgs []*Type, args []Value) ([]Value, error) {

@@ -115,6 +115,12 @@ type Session struct {
 	stack  []Value
 	frames []frame
 	arena  localArena
+	alloc  slab
+	// natives holds contexts for native calls not in use (a native may
+	// call Move, which may call a native).
+	natives []*NativeContext
+	// scratch is the reusable memory this session took (see Release).
+	scratch *scratch
 }
 
 // NewSession starts an execution of prog over store with a gas budget
@@ -126,8 +132,14 @@ func (p *Program) NewSession(store Storage, gasBudget uint64, sched *GasSchedule
 	if sched == nil {
 		sched = DefaultSchedule
 	}
-	s := &Session{prog: p, store: store, res: map[resKey]*resEntry{}, gasLeft: gasBudget, gasLimit: gasBudget, sched: sched}
+	// The session and its buffers come from a released one when there is
+	// one (see Release).
+	sc := scratchPool.Get().(*scratch)
+	s := &sc.sess
+	*s = Session{prog: p, store: store, res: sc.res, gasLeft: gasBudget, gasLimit: gasBudget, sched: sched,
+		stack: sc.stack, frames: sc.frames, arena: sc.arena, alloc: sc.alloc, natives: sc.natives, scratch: sc}
 	s.tables.s = s
+	s.tables.items = sc.items
 	return s
 }
 
@@ -145,13 +157,13 @@ func (s *Session) entry(addr Address, t *Type) (*resEntry, error) {
 	if e, ok := s.res[k]; ok {
 		return e, nil
 	}
-	e := &resEntry{}
+	e := &s.alloc.res.take(1)[0]
 	data, ok, err := s.store.Resource(addr, t)
 	if err != nil {
 		return nil, &ExecError{Status: UnknownInvariantViolation, Msg: "storage: " + err.Error()}
 	}
 	if ok {
-		v, err := s.prog.Deserialize(t, data)
+		v, err := s.prog.deserialize(t, data, &s.alloc)
 		if err != nil {
 			return nil, &ExecError{Status: DataFormatError, Msg: "stored resource " + t.String() + ": " + err.Error()}
 		}
@@ -308,13 +320,14 @@ func (t *Tables) entry(handle Address, key []byte, vt *Type) (*tableEntry, error
 	if e, ok := t.items[k]; ok {
 		return e, nil
 	}
-	e := &tableEntry{t: vt}
+	e := &t.s.alloc.items.take(1)[0]
+	e.t = vt
 	data, ok, err := t.s.store.TableItem(handle, key)
 	if err != nil {
 		return nil, &ExecError{Status: UnknownInvariantViolation, Msg: "storage: " + err.Error()}
 	}
 	if ok {
-		v, err := t.s.prog.Deserialize(vt, data)
+		v, err := t.s.prog.deserialize(vt, data, &t.s.alloc)
 		if err != nil {
 			return nil, &ExecError{Status: DataFormatError, Msg: "stored table item: " + err.Error()}
 		}

@@ -63,6 +63,7 @@ func (e *Executor) outcome(s *vm.Session, err error) (*node.Outcome, error) {
 func (e *Executor) Genesis(spec *node.GenesisSpec) (*node.Outcome, error) {
 	ov := state.NewOverlay(emptyView{})
 	s := e.session(ov, systemBudget)
+	defer s.Release()
 	s.Txn.ChainID = spec.ChainID
 	h := sha3.Sum256([]byte("AGI-NOSTR-LOCALNET::Genesis"))
 	s.Txn.Hash = h[:]
@@ -114,6 +115,7 @@ func (emptyView) Get(state.Key) ([]byte, bool) { return nil, false }
 // with the VM's signer as Aptos's block prologue does.
 func (e *Executor) BlockPrologue(view state.View, b *node.BlockInfo) (*node.Outcome, error) {
 	s := e.session(view, systemBudget)
+	defer s.Release()
 	s.Txn.TimestampMicro = b.Timestamp
 	p := e.fnUpdateTime.Params
 	_, err := s.Call(e.fnUpdateTime, nil, []vm.Value{signerArg(p[0], vm.Address{}), vm.Addr(vmAddr(b.Proposer)), vm.U64(b.Timestamp)})
@@ -175,6 +177,7 @@ func (e *Executor) Balance(view state.View, addr aptos.AccountAddress) (uint64, 
 
 func (e *Executor) moveBalance(view state.View, addr aptos.AccountAddress) (uint64, error) {
 	s := e.session(view, systemBudget)
+	defer s.Release()
 	res, err := s.Call(e.fnBalance, []*vm.Type{e.tAptosCoin}, []vm.Value{vm.Addr(vmAddr(addr))})
 	if err != nil {
 		return 0, fmt.Errorf("balance of %s: %s", addr.StringShort(), e.status(err).VMStatus())
@@ -189,6 +192,7 @@ func (e *Executor) moveBalance(view state.View, addr aptos.AccountAddress) (uint
 // and advances the sender's sequence number.
 func (e *Executor) Epilogue(view state.View, sender, payer aptos.AccountAddress, fee uint64) (*node.Outcome, error) {
 	s := e.session(view, systemBudget)
+	defer s.Release()
 	s.Txn.Sender = vmAddr(sender)
 	var err error
 	if fee > 0 {
