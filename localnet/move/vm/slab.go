@@ -67,10 +67,15 @@ func (c *chunks[T]) next(n int) {
 	c.free = ch
 }
 
-// reset clears every chunk and makes them all available again.
+// reset clears what was handed out and makes every chunk available again.
+// Only the used part of the last chunk is cleared: the rest is still zero.
 func (c *chunks[T]) reset() {
-	for _, ch := range c.used {
-		clear(ch)
+	for i, ch := range c.used {
+		if i == len(c.used)-1 {
+			clear(ch[:len(ch)-len(c.free)])
+		} else {
+			clear(ch)
+		}
 		c.idle = append(c.idle, ch)
 	}
 	clear(c.used)
@@ -192,11 +197,11 @@ func (s *Session) Release() {
 		return
 	}
 	s.scratch = nil
-	clear(s.stack[:cap(s.stack)])
-	clear(s.frames[:cap(s.frames)])
-	for _, ch := range s.arena.chunks {
-		clear(ch)
-	}
+	// The stack's and frames' unused slots are already zero (the
+	// interpreter clears what it pops), and locals are cleared when they
+	// are handed out; what they still point to is garbage the next
+	// session overwrites.
+	clear(s.stack)
 	s.alloc.reset()
 	clear(s.res)
 	clear(s.tables.items)
