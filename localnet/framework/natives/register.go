@@ -76,6 +76,7 @@ func Register(n *vm.Natives) {
 	})
 	registerTxnContext(n)
 	registerAggregators(n)
+	registerCrypto(n)
 }
 
 func one(v vm.Value) ([]vm.Value, error) { return []vm.Value{v}, nil }
