@@ -77,6 +77,7 @@ func Register(n *vm.Natives) {
 	registerTxnContext(n)
 	registerAggregators(n)
 	registerCrypto(n)
+	registerBLS(n)
 }
 
 func one(v vm.Value) ([]vm.Value, error) { return []vm.Value{v}, nil }
