@@ -288,6 +288,11 @@ func TestArgumentValidation(t *testing.T) {
 		{"33 options", take("vector<0x1::option::Option<u64>>", some(33)), exec.MiscError, 1100, nil},
 		{"strings are not counted", take("vector<0x1::string::String>", append([]byte{40}, bytes.Repeat([]byte{1, 'a'}, 40)...)), exec.Executed, 0,
 			append([]byte{40}, bytes.Repeat([]byte{1, 'a'}, 40)...)},
+		// Aptos's own e2e cases (string_args): invalid UTF-8 anywhere is
+		// string::utf8's abort; a length past the end is a deserialization
+		// failure.
+		{"invalid utf8 in a vector", take("vector<0x1::string::String>", []byte{2, 1, 'a', 2, 0xc3, 0x28}), exec.MoveAbort, 1, nil},
+		{"string longer than its bytes", take("0x1::string::String", append([]byte{0xa0, 0x8d, 0x06}, bytes.Repeat([]byte{'0'}, 17)...)), exec.MiscError, 1100, nil},
 		{"option of a private struct: none", &exec.Call{Module: counter, Function: "maybe_secret", Args: [][]byte{{0}}}, exec.Executed, 0, []byte{0}},
 		{"option of a private struct: some", &exec.Call{Module: counter, Function: "maybe_secret", Args: [][]byte{append([]byte{1}, u64(3)...)}}, exec.MiscError, 1011, nil},
 	}
@@ -296,6 +301,9 @@ func TestArgumentValidation(t *testing.T) {
 			res := p.Execute(store, txn(alice), c.call)
 			if res.Status.Kind != c.kind || (c.kind != exec.Executed && res.Status.Code != c.code) {
 				t.Fatalf("status %+v, want kind %d code %d", res.Status, c.kind, c.code)
+			}
+			if c.kind == exec.MoveAbort && res.Status.Location.String() != "0x1::string" {
+				t.Fatalf("aborted in %s", res.Status.Location)
 			}
 			if c.kind != exec.Executed {
 				return
