@@ -288,8 +288,12 @@ func validTxnArg(t *cty, allowSigner bool) bool {
 		// Aptos's extended checks look at the struct only, not at its type
 		// arguments: Option<T> of any T is accepted (None is always
 		// buildable; a Some of a struct that cannot be built fails when the
-		// transaction runs).
-		return txnArgStructs[t.sdef.mod.id.String()+"::"+t.sdef.name]
+		// transaction runs). Move 2.4 public structs and enums with copy
+		// (not key) are built from their fields.
+		if txnArgStructs[t.sdef.mod.id.String()+"::"+t.sdef.name] {
+			return true
+		}
+		return t.sdef.vis == vm.Public && t.sdef.abilities&vm.Copy != 0 && t.sdef.abilities&vm.Key == 0
 	}
 	return false
 }

@@ -296,6 +296,14 @@ func TestArgumentValidation(t *testing.T) {
 		{"option of a private struct: none", &exec.Call{Module: counter, Function: "maybe_secret", Args: [][]byte{{0}}}, exec.Executed, 0, []byte{0}},
 		{"option of a private struct: some", &exec.Call{Module: counter, Function: "maybe_secret", Args: [][]byte{append([]byte{1}, u64(3)...)}}, exec.MiscError, 1011, nil},
 	}
+	shapes := append([]byte{2, 0}, line...) // vector[Shape::Dot, Shape::Line(..)]
+	res := p.Execute(store, txn(alice), &exec.Call{Module: counter, Function: "shapes", Args: [][]byte{point, shapes}})
+	if res.Status.Kind != exec.Executed || len(res.Events) != 2 {
+		t.Fatalf("declared struct parameters: %+v", res.Status)
+	}
+	if !bytes.Equal(res.Events[0].Data[1:], point) || !bytes.Equal(res.Events[1].Data[1:], shapes) {
+		t.Fatalf("declared struct parameters saw %x and %x", res.Events[0].Data, res.Events[1].Data)
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			res := p.Execute(store, txn(alice), c.call)

@@ -91,6 +91,12 @@ module counter::counter {
         event::emit(Got { bytes: bcs::to_bytes(&x) });
     }
 
+    /// Move 2.4 public copy structs and enums as declared parameters.
+    public entry fun shapes(_s: &signer, p: Point, v: vector<Shape>) {
+        event::emit(Got { bytes: bcs::to_bytes(&p) });
+        event::emit(Got { bytes: bcs::to_bytes(&v) });
+    }
+
     public entry fun maybe_secret(x: Option<Secret>) {
         event::emit(Got { bytes: bcs::to_bytes(&x) });
     }

@@ -17,4 +17,7 @@ module bad::rules {
     #[test, test_only]
     fun both() {}
     fun loops() { 'a: loop { break 'b } }
+    // A public struct is a transaction argument only with copy (Move 2.4).
+    public struct Open has drop { v: u64 }
+    public entry fun no_copy(_o: Open) {}
 }
