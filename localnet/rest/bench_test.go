@@ -3,6 +3,8 @@ package rest_test
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aptos-labs/aptos-go-sdk"
+	"github.com/aptos-labs/aptos-go-sdk/api"
 	"github.com/aptos-labs/aptos-go-sdk/bcs"
 
 	"github.com/agi-nostr/agi-nostr/internal/chain"
@@ -250,4 +253,68 @@ func BenchmarkMarketOrders(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkRenderOrder renders a committed market order (GET
+// /v1/transactions/by_hash, the body wait_by_hash returns) through the
+// API's handler without a network, and reports the body size. The
+// baseline, timed in the same run, is what every SDK client then spends
+// decoding that body (api.Transaction): x-client-decode is the render's
+// time over it.
+func BenchmarkRenderOrder(b *testing.B) {
+	n, c := benchNode(b)
+	a, _ := aptos.NewEd25519Account()
+	if err := c.Fund(a.Address, 1_000_0000_0000); err != nil {
+		b.Fatal(err)
+	}
+	pub := movevm.PublisherAccount()
+	nostr := sha256.Sum256([]byte("owner"))
+	object := sha256.Sum256([]byte("object"))
+	cl := &benchClient{acct: a, payload: func(uint64) aptos.TransactionPayload {
+		return aptos.TransactionPayload{Payload: &aptos.EntryFunction{
+			Module: aptos.ModuleId{Address: pub, Name: "market"}, Function: "pull", ArgTypes: []aptos.TypeTag{},
+			Args: [][]byte{chain.Bytes(object[:]), chain.U64(1 << 20), chain.Bytes(nostr[:]), chain.Addresses(nil),
+				chain.U64(100), chain.U64(1000), chain.U64(10), chain.U64(uint64(time.Now().Add(time.Hour).Unix()))},
+		}}
+	}}
+	body, _ := bcs.Serialize(cl.next(b))
+	p, err := n.Submit(body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for {
+		t, _, err := n.Wait(context.Background(), p.Hash)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if t != nil {
+			break
+		}
+	}
+	h := rest.New(n, nil).Handler()
+	req := httptest.NewRequest("GET", "/v1/transactions/by_hash/"+hex.EncodeToString(p.Hash[:]), nil)
+	// Render and decode alternate, so load from other processes falls on
+	// both alike.
+	var render, decode time.Duration
+	var size int
+	b.ResetTimer()
+	for b.Loop() {
+		began := time.Now()
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+		mid := time.Now()
+		var txn api.Transaction
+		if err := json.Unmarshal(w.Body.Bytes(), &txn); err != nil {
+			b.Fatal(err)
+		}
+		render += mid.Sub(began)
+		decode += time.Since(mid)
+		size = w.Body.Len()
+	}
+	b.ReportMetric(float64(render.Microseconds())/float64(b.N), "render_us")
+	b.ReportMetric(float64(size), "bytes")
+	b.ReportMetric(float64(render)/float64(decode), "x-client-decode")
 }

@@ -673,12 +673,13 @@ func (s *Server) simulate(w http.ResponseWriter, r *http.Request, rq *request) {
 		s.nodeError(w, rq, err)
 		return
 	}
-	t := sim.Txn
-	info := s.render.info(t, "user_transaction")
-	zero := hash32([32]byte{})
-	info.StateChangeHash, info.EventRootHash, info.AccumulatorRootHash = zero, zero, zero
+	t := *sim.Txn
+	t.StateChangeHash, t.EventRootHash, t.AccumulatorRootHash = [32]byte{}, [32]byte{}, [32]byte{}
 	w.Header().Set("X-Aptos-Gas-Used", strconv.FormatUint(t.GasUsed, 10))
-	s.reply(w, rq, http.StatusOK, []userTxnJSON{{info, s.render.request(sim.Pending.Txn)}})
+	out := s.render.appendInfo([]byte(`[{`), &t, "user_transaction")
+	out = append(out, ',')
+	out = s.render.appendRequest(out, sim.Pending.Txn)
+	s.reply(w, rq, http.StatusOK, json.RawMessage(append(out, '}', ']')))
 }
 
 type viewRequestJSON struct {

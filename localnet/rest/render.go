@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"bytes"
 	"crypto/sha3"
 	"encoding/hex"
 	"encoding/json"
@@ -135,104 +136,22 @@ func (r *renderer) events(es []ledger.Event) []eventJSON {
 // stateKeyHash is the sha3-256 of the state key's bytes. Aptos hashes its
 // own StateKey encoding; this is the localnet's equivalent.
 func stateKeyHash(k state.Key) string {
-	h := sha3.Sum256([]byte(k))
+	h := stateKeyHashBytes(k)
 	return hexBytes(h[:])
 }
 
-func (r *renderer) changes(ws []state.Write) []any {
-	out := make([]any, 0, len(ws))
-	for _, w := range ws {
-		switch w.Key.Kind() {
-		case state.KindResource:
-			a := w.Key.Address()
-			if w.Delete {
-				out = append(out, struct {
-					Type         string `json:"type"`
-					Address      string `json:"address"`
-					StateKeyHash string `json:"state_key_hash"`
-					Resource     string `json:"resource"`
-				}{"delete_resource", shortAddr(a), stateKeyHash(w.Key), w.Key.Tag()})
-				continue
-			}
-			out = append(out, struct {
-				Type         string       `json:"type"`
-				Address      string       `json:"address"`
-				StateKeyHash string       `json:"state_key_hash"`
-				Data         resourceJSON `json:"data"`
-			}{"write_resource", shortAddr(a), stateKeyHash(w.Key), r.resource(w.Key.Tag(), w.Value)})
-		case state.KindTableItem:
-			h := w.Key.Address()
-			if w.Delete {
-				out = append(out, struct {
-					Type         string `json:"type"`
-					StateKeyHash string `json:"state_key_hash"`
-					Handle       string `json:"handle"`
-					Key          string `json:"key"`
-					Data         any    `json:"data"`
-				}{"delete_table_item", stateKeyHash(w.Key), shortAddr(h), hexBytes(w.Key.TableKey()), nil})
-				continue
-			}
-			out = append(out, struct {
-				Type         string `json:"type"`
-				StateKeyHash string `json:"state_key_hash"`
-				Handle       string `json:"handle"`
-				Key          string `json:"key"`
-				Value        string `json:"value"`
-				Data         any    `json:"data"`
-			}{"write_table_item", stateKeyHash(w.Key), shortAddr(h), hexBytes(w.Key.TableKey()), hexBytes(w.Value), nil})
-		}
-	}
-	return out
-}
+func stateKeyHashBytes(k state.Key) [32]byte { return sha3.Sum256([]byte(k)) }
 
-type entryPayloadJSON struct {
-	Type          string            `json:"type"`
-	Function      string            `json:"function"`
-	TypeArguments []string          `json:"type_arguments"`
-	Arguments     []json.RawMessage `json:"arguments"`
-}
-
-// entryPayload renders an entry function call, decoding its arguments by
-// the function's parameter types (hex when they cannot be decoded).
-func (r *renderer) entryPayload(ef *aptos.EntryFunction) entryPayloadJSON {
-	j := entryPayloadJSON{
-		Type:          "entry_function_payload",
-		Function:      movevalue.ShortAddress(ef.Module.Address) + "::" + ef.Module.Name + "::" + ef.Function,
-		TypeArguments: make([]string, len(ef.ArgTypes)),
-		Arguments:     make([]json.RawMessage, len(ef.Args)),
+// marshalNoEscape is json.Marshal without HTML escaping, as the API
+// encodes its responses.
+func marshalNoEscape(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
 	}
-	for i := range ef.ArgTypes {
-		j.TypeArguments[i] = movevalue.TypeString(&ef.ArgTypes[i])
-	}
-	layouts, err := r.insp.ArgLayouts(ef)
-	if err != nil || len(layouts) != len(ef.Args) {
-		layouts = nil
-	}
-	for i, a := range ef.Args {
-		if layouts != nil {
-			if out, err := movevalue.JSON(nil, layouts[i], a); err == nil {
-				j.Arguments[i] = out
-				continue
-			}
-		}
-		j.Arguments[i], _ = json.Marshal(hexBytes(a))
-	}
-	return j
-}
-
-// payload renders a transaction payload.
-func (r *renderer) payload(raw *aptos.RawTransaction) any {
-	switch p := raw.Payload.Payload.(type) {
-	case *aptos.EntryFunction:
-		return r.entryPayload(p)
-	case *aptos.TransactionInnerPayload:
-		if v1, ok := p.Payload.(*aptos.TransactionInnerPayloadV1); ok {
-			if ef, ok := v1.Executable.Inner.(*aptos.EntryFunction); ok {
-				return r.entryPayload(ef)
-			}
-		}
-	}
-	return map[string]string{"type": "unsupported_payload"}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 type keyValueJSON struct {
@@ -357,131 +276,4 @@ func signature(t *aptos.TransactionAuthenticator) (out map[string]any) {
 			"fee_payer_signer":           accountSignature(a.FeePayerAuthenticator, false)}
 	}
 	return map[string]any{"type": "unknown"}
-}
-
-// userRequest is the part of a user transaction that its sender wrote.
-type userRequest struct {
-	Sender                  string  `json:"sender"`
-	SequenceNumber          U64     `json:"sequence_number"`
-	MaxGasAmount            U64     `json:"max_gas_amount"`
-	GasUnitPrice            U64     `json:"gas_unit_price"`
-	ExpirationTimestampSecs U64     `json:"expiration_timestamp_secs"`
-	Payload                 any     `json:"payload"`
-	Signature               any     `json:"signature"`
-	ReplayProtectionNonce   *string `json:"replay_protection_nonce"`
-}
-
-func (r *renderer) request(stx *aptos.SignedTransaction) userRequest {
-	raw := stx.Transaction
-	return userRequest{
-		Sender:                  shortAddr(raw.Sender),
-		SequenceNumber:          U64(raw.SequenceNumber),
-		MaxGasAmount:            U64(raw.MaxGasAmount),
-		GasUnitPrice:            U64(raw.GasUnitPrice),
-		ExpirationTimestampSecs: U64(raw.ExpirationTimestampSeconds),
-		Payload:                 r.payload(raw),
-		Signature:               signature(stx.Authenticator),
-	}
-}
-
-type pendingJSON struct {
-	Type string `json:"type,omitempty"`
-	Hash string `json:"hash"`
-	userRequest
-}
-
-// pending renders a mempool transaction; typed adds "type" as by_hash does.
-func (r *renderer) pending(p *node.Pending, typed bool) pendingJSON {
-	j := pendingJSON{Hash: hash32(p.Hash), userRequest: r.request(p.Txn)}
-	if typed {
-		j.Type = "pending_transaction"
-	}
-	return j
-}
-
-// txnInfo is the output part every committed transaction carries.
-type txnInfo struct {
-	Type                string      `json:"type"`
-	Version             U64         `json:"version"`
-	Hash                string      `json:"hash"`
-	StateChangeHash     string      `json:"state_change_hash"`
-	EventRootHash       string      `json:"event_root_hash"`
-	StateCheckpointHash *string     `json:"state_checkpoint_hash"`
-	GasUsed             U64         `json:"gas_used"`
-	Success             bool        `json:"success"`
-	VMStatus            string      `json:"vm_status"`
-	AccumulatorRootHash string      `json:"accumulator_root_hash"`
-	Changes             []any       `json:"changes"`
-	Events              []eventJSON `json:"events"`
-	Timestamp           U64         `json:"timestamp"`
-}
-
-func (r *renderer) info(t *ledger.Txn, typ string) txnInfo {
-	return txnInfo{
-		Type:                typ,
-		Version:             U64(t.Version),
-		Hash:                hash32(t.Hash),
-		StateChangeHash:     hash32(t.StateChangeHash),
-		EventRootHash:       hash32(t.EventRootHash),
-		GasUsed:             U64(t.GasUsed),
-		Success:             t.Status.Success,
-		VMStatus:            t.Status.Message,
-		AccumulatorRootHash: hash32(t.AccumulatorRootHash),
-		Changes:             r.changes(t.Writes),
-		Events:              r.events(t.Events),
-		Timestamp:           U64(t.Timestamp),
-	}
-}
-
-type userTxnJSON struct {
-	txnInfo
-	userRequest
-}
-
-type blockMetaJSON struct {
-	txnInfo
-	ID                       string   `json:"id"`
-	Epoch                    U64      `json:"epoch"`
-	Round                    U64      `json:"round"`
-	PreviousBlockVotesBitvec []int    `json:"previous_block_votes_bitvec"`
-	Proposer                 string   `json:"proposer"`
-	FailedProposerIndices    []uint32 `json:"failed_proposer_indices"`
-}
-
-type genesisJSON struct {
-	txnInfo
-	Payload any `json:"payload"`
-}
-
-// committed renders a committed transaction in its API shape.
-func (r *renderer) committed(t *ledger.Txn) any {
-	switch t.Kind {
-	case ledger.KindUser:
-		stx := &aptos.SignedTransaction{}
-		if err := bcs.Deserialize(stx, t.Body); err != nil {
-			return r.info(t, "user_transaction")
-		}
-		return userTxnJSON{r.info(t, "user_transaction"), r.request(stx)}
-	case ledger.KindBlockMetadata:
-		var m node.BlockMetadata
-		_ = bcs.Deserialize(&m, t.Body)
-		votes := make([]int, len(m.VotesBitvec))
-		for i, v := range m.VotesBitvec {
-			votes[i] = int(v)
-		}
-		fails := m.FailedIndices
-		if fails == nil {
-			fails = []uint32{}
-		}
-		return blockMetaJSON{
-			txnInfo: r.info(t, "block_metadata_transaction"),
-			ID:      hash32(m.ID), Epoch: U64(m.Epoch), Round: U64(m.Round),
-			PreviousBlockVotesBitvec: votes, Proposer: shortAddr(m.Proposer), FailedProposerIndices: fails,
-		}
-	default:
-		j := genesisJSON{txnInfo: r.info(t, "genesis_transaction")}
-		j.Payload = map[string]any{"type": "write_set_payload", "write_set": map[string]any{
-			"type": "direct_write_set", "changes": j.Changes, "events": j.Events}}
-		return j
-	}
 }

@@ -152,6 +152,17 @@ func (s *Server) headers(w http.ResponseWriter, info node.LedgerInfo) {
 
 // reply writes v as JSON with status code.
 func (s *Server) reply(w http.ResponseWriter, rq *request, code int, v any) {
+	if raw, ok := v.(json.RawMessage); ok {
+		// Written by hand already (transactions): sent as it is, in one
+		// write with its length.
+		s.headers(w, rq.info)
+		h := w.Header()
+		h.Set("Content-Type", contentJSON)
+		h.Set("Content-Length", strconv.Itoa(len(raw)))
+		w.WriteHeader(code)
+		w.Write(raw)
+		return
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

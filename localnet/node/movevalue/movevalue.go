@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/aptos-labs/aptos-go-sdk"
@@ -51,6 +52,8 @@ type Layout struct {
 	Tag      string    // Struct, Enum: the canonical struct tag
 	Fields   []Field   // Struct
 	Variants []Variant // Enum
+
+	order atomic.Pointer[fieldOrder] // of Fields, once rendered
 }
 
 // Field is a named field of a struct or enum variant.
@@ -108,6 +111,7 @@ func JSON(dst []byte, l *Layout, b []byte) ([]byte, error) {
 type decoder struct {
 	b   []byte
 	out []byte
+	tmp [][]byte // per depth, for fields
 }
 
 func (d *decoder) take(n int) ([]byte, error) {
@@ -307,7 +311,7 @@ func (d *decoder) value(l *Layout, depth int) error {
 			}
 			return nil
 		}
-		return d.fields(l.Fields, depth, "")
+		return d.fields(l.Fields, depth, "", &l.order)
 	case Enum:
 		idx, err := d.uleb()
 		if err != nil {
@@ -316,11 +320,11 @@ func (d *decoder) value(l *Layout, depth int) error {
 		if idx >= len(l.Variants) {
 			return fmt.Errorf("variant %d of %s with %d variants", idx, l.Tag, len(l.Variants))
 		}
-		v := l.Variants[idx]
+		v := &l.Variants[idx]
 		if strings.HasPrefix(l.Tag, optionTag) {
-			return d.option(v, depth)
+			return d.option(*v, depth)
 		}
-		return d.fields(v.Fields, depth, v.Name)
+		return d.fields(v.Fields, depth, v.Name, nil)
 	default:
 		return fmt.Errorf("unknown layout kind %d", l.Kind)
 	}
@@ -355,38 +359,112 @@ func (d *decoder) option(v Variant, depth int) error {
 }
 
 // fields renders struct fields as an object with keys in sorted order, as
-// the node does; variant, when set, is added as "__variant__".
-func (d *decoder) fields(fs []Field, depth int, variant string) error {
-	type kv struct {
-		name string
-		json []byte
+// the node does; variant, when set, is added as "__variant__". The values
+// are decoded in field order at the end of the output, then moved into
+// key order (kept in a cache per field list, which layouts share).
+func (d *decoder) fields(fs []Field, depth int, variant string, cache *atomic.Pointer[fieldOrder]) error {
+	ord := orderOf(fs, cache)
+	if ord.sorted && variant == "" {
+		d.out = append(d.out, '{')
+		for i, f := range fs {
+			if i > 0 {
+				d.out = append(d.out, ',')
+			}
+			d.quoted(f.Name)
+			d.out = append(d.out, ':')
+			if err := d.value(f.Layout, depth+1); err != nil {
+				return err
+			}
+		}
+		d.out = append(d.out, '}')
+		return nil
 	}
-	kvs := make([]kv, 0, len(fs)+1)
-	if variant != "" {
-		kvs = append(kvs, kv{"__variant__", AppendJSONString(nil, variant)})
+	var small [16]int
+	ends := small[:0]
+	if len(fs) > len(small) {
+		ends = make([]int, 0, len(fs))
 	}
-	saved := d.out
+	start := len(d.out)
 	for _, f := range fs {
-		d.out = nil
 		if err := d.value(f.Layout, depth+1); err != nil {
-			d.out = saved
 			return err
 		}
-		kvs = append(kvs, kv{f.Name, d.out})
+		ends = append(ends, len(d.out)-start)
 	}
-	d.out = saved
-	slices.SortFunc(kvs, func(a, b kv) int { return strings.Compare(a.name, b.name) })
-	d.out = append(d.out, '{')
-	for i, e := range kvs {
-		if i > 0 {
+	// Move the decoded values aside, then write the object in key order.
+	for len(d.tmp) <= depth {
+		d.tmp = append(d.tmp, nil)
+	}
+	vals := append(d.tmp[depth][:0], d.out[start:]...)
+	d.tmp[depth] = vals
+	d.out = append(d.out[:start], '{')
+	first := true
+	sep := func() {
+		if !first {
 			d.out = append(d.out, ',')
 		}
-		d.quoted(e.name)
+		first = false
+	}
+	for k, i := range ord.order {
+		if variant != "" && k == ord.variantAt {
+			sep()
+			d.out = append(d.out, `"__variant__":`...)
+			d.out = AppendJSONString(d.out, variant)
+		}
+		sep()
+		d.quoted(fs[i].Name)
 		d.out = append(d.out, ':')
-		d.out = append(d.out, e.json...)
+		from := 0
+		if i > 0 {
+			from = ends[i-1]
+		}
+		d.out = append(d.out, vals[from:ends[i]]...)
+	}
+	if variant != "" && ord.variantAt == len(fs) {
+		sep()
+		d.out = append(d.out, `"__variant__":`...)
+		d.out = AppendJSONString(d.out, variant)
 	}
 	d.out = append(d.out, '}')
 	return nil
+}
+
+// fieldOrder is the key order of a field list: order lists the fields by
+// name, variantAt is where "__variant__" goes among them, sorted is set
+// when the fields are declared in key order already.
+type fieldOrder struct {
+	order     []int
+	variantAt int
+	sorted    bool
+}
+
+var noFields = &fieldOrder{sorted: true}
+
+// orderOf returns the key order of fs, from cache when it holds it.
+func orderOf(fs []Field, cache *atomic.Pointer[fieldOrder]) *fieldOrder {
+	if len(fs) == 0 {
+		return noFields
+	}
+	if cache != nil {
+		if o := cache.Load(); o != nil {
+			return o
+		}
+	}
+	o := &fieldOrder{order: make([]int, len(fs))}
+	for i := range o.order {
+		o.order[i] = i
+	}
+	slices.SortFunc(o.order, func(a, b int) int { return strings.Compare(fs[a].Name, fs[b].Name) })
+	o.sorted = slices.IsSorted(o.order)
+	for _, i := range o.order {
+		if fs[i].Name < "__variant__" {
+			o.variantAt++
+		}
+	}
+	if cache != nil {
+		cache.Store(o)
+	}
+	return o
 }
 
 // AppendShortAddress appends a 32-byte address as the node prints it:

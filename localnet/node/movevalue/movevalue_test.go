@@ -68,6 +68,13 @@ func TestJSONShapes(t *testing.T) {
 	}
 }
 
+// mixedEnum's one variant declares its fields out of key order, with an
+// upper-case name that sorts before "__variant__".
+var mixedEnum = &Layout{Kind: Enum, Tag: "0xcafe::m::E", Variants: []Variant{{Name: "V", Fields: []Field{
+	{Name: "A", Layout: LU8}, {Name: "z", Layout: LU64},
+	{Name: "b", Layout: &Layout{Kind: Struct, Tag: "0xcafe::m::S", Fields: []Field{{Name: "y", Layout: LU8}, {Name: "Z", Layout: LU64}}}},
+}}}}
+
 func TestJSONEnumsAndOptions(t *testing.T) {
 	cases := []struct {
 		l    *Layout
@@ -81,6 +88,9 @@ func TestJSONEnumsAndOptions(t *testing.T) {
 		{objectLayout, aptos.AccountOne[:], `{"inner":"0x1"}`},
 		{stringLayout, []byte{2, 0xff, 0xfe}, `"Unparsable utf-8 0xfffe"`},
 		{VectorOf(VectorOf(LU8)), []byte{2, 1, 9, 0}, `["0x09","0x"]`},
+		// keys in byte order, "__variant__" among them, nested objects too
+		{mixedEnum, []byte{0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 3, 4, 0, 0, 0, 0, 0, 0, 0}, `{"A":1,"__variant__":"V","b":{"Z":"4","y":3},"z":"2"}`},
+		{mixedEnum, []byte{0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 3, 4, 0, 0, 0, 0, 0, 0, 0}, `{"A":1,"__variant__":"V","b":{"Z":"4","y":3},"z":"2"}`},
 	}
 	for _, c := range cases {
 		got, err := JSON(nil, c.l, c.b)
