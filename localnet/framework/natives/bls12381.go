@@ -168,7 +168,7 @@ func registerBLS(n *vm.Natives) {
 		}
 	}
 	pair := func(b []byte, ok bool) ([]vm.Value, error) { return []vm.Value{vm.Bytes(b), vm.Bool(ok)}, nil }
-	n.RegisterAll(core, "bls12381", map[string]vm.NativeFunc{
+	n.RegisterAll(core, "bls12381", chargeCrypto("bls12381", map[string]vm.NativeFunc{
 		"aggregate_pubkeys_internal": func(_ *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, error) {
 			return pair(BLSAggregatePublicKeys(bytesFields(a[0])))
 		},
@@ -226,5 +226,5 @@ func registerBLS(n *vm.Natives) {
 			pk.ScalarMult(sk, bls.G1Generator())
 			return one(vm.Bytes(blsSign(sk, pk.BytesCompressed(), blsPopDST)))
 		},
-	})
+	}))
 }

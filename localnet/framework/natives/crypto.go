@@ -156,7 +156,7 @@ func Secp256k1Recover(msg []byte, recoveryID uint8, sig []byte) (pk []byte, ok b
 }
 
 func registerCrypto(n *vm.Natives) {
-	n.RegisterAll(core, "ed25519", map[string]vm.NativeFunc{
+	n.RegisterAll(core, "ed25519", chargeCrypto("ed25519", map[string]vm.NativeFunc{
 		"public_key_validate_internal": func(_ *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, error) {
 			return one(vm.Bool(Ed25519ValidPublicKey(a[0].AsBytes())))
 		},
@@ -178,8 +178,8 @@ func registerCrypto(n *vm.Natives) {
 			}
 			return one(vm.Bytes(ed25519.Sign(ed25519.NewKeyFromSeed(seed), a[1].AsBytes())))
 		},
-	})
-	n.RegisterAll(core, "multi_ed25519", map[string]vm.NativeFunc{
+	}))
+	n.RegisterAll(core, "multi_ed25519", chargeCrypto("multi_ed25519", map[string]vm.NativeFunc{
 		// v1 (deprecated on Aptos): whole chunks only, no threshold check.
 		"public_key_validate_internal": func(_ *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, error) {
 			pk := a[0].AsBytes()
@@ -225,12 +225,12 @@ func registerCrypto(n *vm.Natives) {
 			}
 			return one(vm.Bytes(append(sig, bitmap...)))
 		},
-	})
-	n.Register(core, "secp256k1", "ecdsa_recover_internal", func(c *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, error) {
+	}))
+	n.Register(core, "secp256k1", "ecdsa_recover_internal", charged(cryptoCosts["secp256k1::ecdsa_recover_internal"], func(c *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, error) {
 		pk, ok, parseErr := Secp256k1Recover(a[0].AsBytes(), uint8(a[1].AsU64()), a[2].AsBytes())
 		if parseErr {
 			return nil, c.Abort(secp256k1Deserialize)
 		}
 		return []vm.Value{vm.Bytes(pk), vm.Bool(ok)}, nil
-	})
+	}))
 }

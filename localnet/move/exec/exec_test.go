@@ -3,6 +3,7 @@ package exec_test
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"sync"
 	"testing"
 
@@ -326,4 +327,44 @@ func TestArgumentValidation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNativeCryptoGas: under a schedule in Aptos internal gas units (the
+// node's), a signature verification costs what Aptos charges for it
+// (981,492 units for the strict verification alone); under the unit-test
+// schedule the same cost is scaled to instructions.
+func TestNativeCryptoGas(t *testing.T) {
+	p := program(t)
+	// RFC 8032, section 7.1, test 1.
+	pk := unhexT(t, "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+	sig := unhexT(t, "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b")
+	arg := func(b []byte) []byte { return append([]byte{byte(len(b))}, b...) }
+	call := &exec.Call{Module: counter, Function: "check_signature", Args: [][]byte{arg(sig), arg(pk), {0}}}
+	internal := *vm.DefaultSchedule
+	internal.InternalUnits = true
+	node := &exec.Program{VM: p.VM, Schedule: &internal}
+	tx := txn()
+	tx.Budget = 10_000_000
+	res := node.Execute(vm.NewMapStorage(), tx, call)
+	if res.Status.Kind != exec.Executed || res.GasUsed < 981_492+139_688 {
+		t.Fatalf("internal units: %v, gas %d", res.Status, res.GasUsed)
+	}
+	tests := p.Execute(vm.NewMapStorage(), tx, call)
+	if tests.Status.Kind != exec.Executed || tests.GasUsed >= res.GasUsed/100 {
+		t.Fatalf("instruction units: %v, gas %d (internal: %d)", tests.Status, tests.GasUsed, res.GasUsed)
+	}
+	// A budget below Aptos's cost runs out of gas.
+	tx.Budget = 500_000
+	if out := node.Execute(vm.NewMapStorage(), tx, call); out.Status.Kind != exec.OutOfGas {
+		t.Fatalf("small budget: %v", out.Status)
+	}
+}
+
+func unhexT(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

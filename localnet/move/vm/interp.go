@@ -17,7 +17,16 @@ type GasSchedule struct {
 	// GlobalAccess is charged on top of the instruction for exists,
 	// borrow_global, move_from and move_to.
 	GlobalAccess uint64
+	// InternalUnits says the costs are Aptos internal gas units, in which
+	// natives state their own costs (NativeContext.ChargeInternal);
+	// otherwise those costs are scaled to instructions.
+	InternalUnits bool
 }
+
+// internalPerInstruction converts Aptos internal gas units to the
+// instruction units of a schedule that is not in internal units: the cost
+// of an arithmetic instruction on Aptos.
+const internalPerInstruction = 588
 
 // DefaultSchedule charges one unit per instruction, the model of
 // `aptos move test`'s instruction budget.

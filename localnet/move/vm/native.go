@@ -84,6 +84,16 @@ func (c *NativeContext) Charge(units uint64) error {
 	return nil
 }
 
+// ChargeInternal consumes a cost given in Aptos internal gas units (the
+// unit of Aptos's published native costs): as it is under a schedule in
+// those units, scaled to instructions otherwise.
+func (c *NativeContext) ChargeInternal(units uint64) error {
+	if !c.s.sched.InternalUnits {
+		units /= internalPerInstruction
+	}
+	return c.Charge(units)
+}
+
 // Abort returns an ABORTED error located at the native's module.
 func (c *NativeContext) Abort(code uint64) error {
 	e := AbortError(code)

@@ -9,8 +9,9 @@ import "github.com/agi-nostr/agi-nostr/localnet/move/vm"
 // state the transaction touched, not here.
 func gasSchedule() *vm.GasSchedule {
 	s := &vm.GasSchedule{
-		NativeCall:   3676 + 1102, // a call, plus a typical native's base cost
-		GlobalAccess: 0,           // the instructions below carry it
+		NativeCall:    3676 + 1102, // a call, plus a typical native's base cost
+		GlobalAccess:  0,           // the instructions below carry it
+		InternalUnits: true,        // natives with costly work charge Aptos's costs
 	}
 	cost := map[vm.Op]uint64{
 		vm.OpNop:          36,

@@ -101,6 +101,16 @@ module counter::counter {
         event::emit(Got { bytes: bcs::to_bytes(&x) });
     }
 
+    /// Verifies an Ed25519 signature (its cost is the native's).
+    public entry fun check_signature(sig: vector<u8>, pk: vector<u8>, msg: vector<u8>) {
+        let ok = aptos_std::ed25519::signature_verify_strict(
+            &aptos_std::ed25519::new_signature_from_bytes(sig),
+            &aptos_std::ed25519::new_unvalidated_public_key_from_bytes(pk),
+            msg,
+        );
+        assert!(ok, 3);
+    }
+
     public entry fun spin() {
         loop {}
     }
