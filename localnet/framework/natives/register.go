@@ -18,6 +18,7 @@ const (
 	aggSnapshotBadType  = 0x03_0005
 	aggConcatTooLong    = 0x03_0008
 	aggNotYetSupported  = 0x03_0009
+	storageSlotNotFound = 2
 	maxConcatStringSize = 1024
 )
 
@@ -78,6 +79,7 @@ func Register(n *vm.Natives) {
 	registerAggregators(n)
 	registerCrypto(n)
 	registerBLS(n)
+	registerStorageSlot(n)
 }
 
 func one(v vm.Value) ([]vm.Value, error) { return []vm.Value{v}, nil }
@@ -592,4 +594,30 @@ func aggV1Destroy(c *vm.NativeContext, _ []*vm.Type, a []vm.Value) ([]vm.Value, 
 		return nil, err
 	}
 	return nil, nil
+}
+
+// Storage slots: the value of a StorageSlot { addr } is the resource BR
+// (StorageSlotResource<T>) published at addr.
+func registerStorageSlot(n *vm.Natives) {
+	borrow := func(mut bool) vm.NativeFunc {
+		return func(c *vm.NativeContext, t []*vm.Type, a []vm.Value) ([]vm.Value, error) {
+			addr := a[0].Deref().AsStruct().Fields[0].AsAddress()
+			ok, err := c.Exists(addr, t[1])
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, c.Abort(storageSlotNotFound)
+			}
+			loc, err := c.BorrowGlobal(addr, t[1], mut)
+			if err != nil {
+				return nil, err
+			}
+			return one(vm.RefTo(loc))
+		}
+	}
+	n.RegisterAll(core, "storage_slot", map[string]vm.NativeFunc{
+		"borrow_storage_slot_resource":     borrow(false),
+		"borrow_storage_slot_resource_mut": borrow(true),
+	})
 }
