@@ -19,6 +19,7 @@ const (
 	aggConcatTooLong    = 0x03_0008
 	aggNotYetSupported  = 0x03_0009
 	storageSlotNotFound = 2
+	randomnessBiasable  = 1 // E_API_USE_SUSCEPTIBLE_TO_TEST_AND_ABORT
 	maxConcatStringSize = 1024
 )
 
@@ -80,6 +81,7 @@ func Register(n *vm.Natives) {
 	registerCrypto(n)
 	registerBLS(n)
 	registerStorageSlot(n)
+	registerRandomness(n)
 }
 
 func one(v vm.Value) ([]vm.Value, error) { return []vm.Value{v}, nil }
@@ -619,5 +621,26 @@ func registerStorageSlot(n *vm.Natives) {
 	n.RegisterAll(core, "storage_slot", map[string]vm.NativeFunc{
 		"borrow_storage_slot_resource":     borrow(false),
 		"borrow_storage_slot_resource_mut": borrow(true),
+	})
+}
+
+// Randomness: draws are allowed only where they cannot be biased (unit
+// tests; a private or friend #[randomness] entry function as payload), as
+// Aptos's natives decide. Each draw of a transaction gets the next value
+// of an 8-byte little-endian counter.
+func registerRandomness(n *vm.Natives) {
+	n.RegisterAll(core, "randomness", map[string]vm.NativeFunc{
+		"is_unbiasable": func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
+			return one(vm.Bool(c.Txn().Unbiasable))
+		},
+		"fetch_and_increment_txn_counter": func(c *vm.NativeContext, _ []*vm.Type, _ []vm.Value) ([]vm.Value, error) {
+			t := c.Txn()
+			if !t.Unbiasable {
+				return nil, c.Abort(randomnessBiasable)
+			}
+			counter := binary.LittleEndian.AppendUint64(nil, t.RandomCounter)
+			t.RandomCounter++
+			return one(vm.Bytes(counter))
+		},
 	})
 }

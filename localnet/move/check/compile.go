@@ -924,7 +924,7 @@ func (c *compiler) declareFuns(m *modInfo) {
 		m.funs[f.name] = f
 		m.flist = append(m.flist, f)
 		vf := &vm.Function{Module: m.vmod, Name: f.name, TypeParams: f.tparams, Visibility: f.vis, Entry: f.entry,
-			View: f.view, Native: f.native, Inline: f.inline, TestOnly: testOnly || test, File: m.file, Line: fd.Pos.Line,
+			View: f.view, Randomness: fd.Attrs.Has("randomness"), Native: f.native, Inline: f.inline, TestOnly: testOnly || test, File: m.file, Line: fd.Pos.Line,
 			NameLine: fd.Name.Pos.Line, NameCol: fd.Name.Pos.Col}
 		for _, p := range f.params {
 			vf.Params = append(vf.Params, c.toVM(p, f))

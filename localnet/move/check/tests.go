@@ -326,6 +326,9 @@ func (c *compiler) checkSignatureRules(f *funInfo) {
 			}
 		}
 	}
+	if f.decl.Attrs.Has("randomness") && (!f.entry || f.vis == vm.Public) {
+		c.errorf(m.file, pos, "#[randomness] is only for private or friend entry functions ('%s' is not one)", f.name)
+	}
 	if f.view {
 		if isUnitType(f.result) {
 			c.errorf(m.file, pos, "view function '%s' must return a value", f.name)

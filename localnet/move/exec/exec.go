@@ -251,6 +251,7 @@ func (p *Program) runEntry(s *vm.Session, txn *Txn, c *Call) error {
 		return misc(vm.ExecuteEntryFunctionCalledOnNonEntryFunction, "%s is not an entry function", f.QualifiedName())
 	}
 	s.Txn.EntryFunction, s.Txn.EntryTyArgs, s.Txn.EntryArgs = f, tys, c.Args
+	s.Txn.Unbiasable = f.Randomness && f.Visibility != vm.Public
 	// Aptos's order: the signature (results, parameter types) first, then
 	// the argument count, then the signer count, then each argument.
 	if len(f.Results) > 0 {

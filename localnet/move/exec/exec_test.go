@@ -368,3 +368,37 @@ func unhexT(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+// TestRandomnessEntryFunctions: a private #[randomness] entry function may
+// draw (the same draws for the same seed, transaction hash and counter);
+// a public one aborts with E_API_USE_IS_BIASIBLE in 0x1::randomness.
+func TestRandomnessEntryFunctions(t *testing.T) {
+	p := program(t)
+	store := vm.NewMapStorage()
+	bits := framework.DefaultFeatureBits()
+	// PerBlockRandomness { epoch, round, seed: some(32 bytes of 5) }
+	seeded := append(append(append(u64(1), u64(2)...), 1, 32), bytes.Repeat([]byte{5}, 32)...)
+	store.Resources[vm.AddressFromU64(1)] = map[string][]byte{
+		"0x1::features::Features":             append([]byte{byte(len(bits))}, bits...),
+		"0x1::randomness::PerBlockRandomness": seeded,
+	}
+	roll := &exec.Call{Module: counter, Function: "roll"}
+	first := p.Execute(store, txn(), roll)
+	// RandomnessGeneratedEvent, then Got { bytes: bcs(u64) }.
+	if first.Status.Kind != exec.Executed || len(first.Events) != 2 ||
+		first.Events[0].Type.String() != "0x1::randomness::RandomnessGeneratedEvent" {
+		t.Fatalf("roll: %v, %d events", first.Status, len(first.Events))
+	}
+	n := binary.LittleEndian.Uint64(first.Events[1].Data[1:])
+	if n < 1 || n > 6 {
+		t.Fatalf("die roll %d", n)
+	}
+	again := p.Execute(store, txn(), roll)
+	if !bytes.Equal(again.Events[1].Data, first.Events[1].Data) {
+		t.Fatal("the same seed and transaction drew differently")
+	}
+	res := p.Execute(store, txn(), &exec.Call{Module: counter, Function: "roll_public"})
+	if res.Status.Kind != exec.MoveAbort || res.Status.Code != 1 || res.Status.Location.String() != "0x1::randomness" {
+		t.Fatalf("public draw: %+v", res.Status)
+	}
+}

@@ -110,6 +110,7 @@ func runOne(p *vm.Program, store vm.Storage, t *check.Test, opts Options) *Resul
 	s.Txn.Hash = []byte{1}
 	s.Txn.SessionHash = make([]byte, 32)
 	s.Txn.ScriptHash = []byte{1}
+	s.Txn.Unbiasable = true // unit tests may draw randomness, as on Aptos
 	if len(t.Signers) > 0 {
 		s.Txn.Sender = t.Signers[0]
 	}

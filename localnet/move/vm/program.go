@@ -106,6 +106,9 @@ type Function struct {
 	Visibility Visibility
 	Entry      bool
 	View       bool
+	// Randomness marks a #[randomness] entry function: called as a
+	// transaction's payload, it may use aptos_framework::randomness.
+	Randomness bool
 	Native     bool
 	Inline     bool
 	TestOnly   bool

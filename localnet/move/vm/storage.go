@@ -71,6 +71,12 @@ type TxnContext struct {
 	Simulation bool
 	// LocalCounter counts monotonically_increasing_counter calls.
 	LocalCounter uint16
+	// Unbiasable allows aptos_framework::randomness: unit tests, and a
+	// transaction whose payload is a private or friend #[randomness] entry
+	// function (so no caller can abort on an unfavourable draw).
+	Unbiasable bool
+	// RandomCounter counts the randomness draws of the transaction.
+	RandomCounter uint64
 }
 
 type resKey struct {

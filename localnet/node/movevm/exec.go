@@ -119,6 +119,13 @@ func (e *Executor) BlockPrologue(view state.View, b *node.BlockInfo) (*node.Outc
 	s.Txn.TimestampMicro = b.Timestamp
 	p := e.fnUpdateTime.Params
 	_, err := s.Call(e.fnUpdateTime, nil, []vm.Value{signerArg(p[0], vm.Address{}), vm.Addr(vmAddr(b.Proposer)), vm.U64(b.Timestamp)})
+	if err == nil {
+		// As Aptos's block prologue, the block's randomness seed next.
+		seed := blockSeed(b.Hash)
+		some := vm.StructOf(vm.VectorOf([]vm.Value{vm.Bytes(seed[:])}))
+		p := e.fnRandomness.Params
+		_, err = s.Call(e.fnRandomness, nil, []vm.Value{signerArg(p[0], vm.Address{}), vm.U64(b.Epoch), vm.U64(b.Round), some})
+	}
 	out, _ := e.outcome(s, err)
 	if !out.Status.Success() {
 		return nil, fmt.Errorf("block prologue: %s", out.Status.VMStatus())
@@ -350,3 +357,10 @@ var codeByName = func() map[string]node.StatusCode {
 	}
 	return m
 }()
+
+// blockSeed is the randomness seed of a block: derived from its hash, so
+// draws are uniform and reproducible, though not secret (a real network's
+// seed comes from its validators' distributed key, unknown in advance).
+func blockSeed(blockHash [32]byte) [32]byte {
+	return sha3.Sum256(append([]byte("APTOS_LOCALNET_RANDOMNESS_SEED"), blockHash[:]...))
+}

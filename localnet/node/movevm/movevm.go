@@ -54,6 +54,7 @@ type Executor struct {
 	fnBalance     *vm.Function // 0x1::coin::balance
 	fnBurnFrom    *vm.Function // 0x1::coin::burn_from
 	fnUpdateTime  *vm.Function // 0x1::timestamp::update_global_time
+	fnRandomness  *vm.Function // 0x1::randomness::on_new_block
 	tAptosCoin    *vm.Type
 	tBurnCap      *vm.Type
 	accountTag    string
@@ -155,6 +156,7 @@ func (e *Executor) resolve() error {
 		{&e.fnBalance, "coin", "balance"},
 		{&e.fnBurnFrom, "coin", "burn_from"},
 		{&e.fnUpdateTime, "timestamp", "update_global_time"},
+		{&e.fnRandomness, "randomness", "on_new_block"},
 	} {
 		if *r.dst, err = fn(r.module, r.name); err != nil {
 			return err

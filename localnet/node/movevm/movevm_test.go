@@ -1,6 +1,9 @@
 package movevm
 
 import (
+	"bytes"
+	"crypto/sha3"
+	"encoding/binary"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -272,4 +275,25 @@ func FuzzExecute(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestBlockRandomnessSeed: genesis publishes PerBlockRandomness and each
+// block prologue sets its seed, sha3-256 of a tag and the block hash.
+func TestBlockRandomnessSeed(t *testing.T) {
+	c := genesis(t, Options{})
+	hash := [32]byte{9, 8, 7}
+	out, err := c.e.BlockPrologue(c.ov, &node.BlockInfo{Proposer: node.Validator, Timestamp: 1_700_000_000_000_001, Epoch: 1, Round: 5, Hash: hash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ov.Apply(out.Writes)
+	got, ok := c.ov.Get(state.ResourceKey(aptos.AccountOne, "0x1::randomness::PerBlockRandomness"))
+	if !ok {
+		t.Fatal("no PerBlockRandomness")
+	}
+	seed := sha3.Sum256(append([]byte("APTOS_LOCALNET_RANDOMNESS_SEED"), hash[:]...))
+	want := append(binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, 1), 5), 1, 32)
+	if want = append(want, seed[:]...); !bytes.Equal(got, want) {
+		t.Fatalf("PerBlockRandomness %x, want %x", got, want)
+	}
 }

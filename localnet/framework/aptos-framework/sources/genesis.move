@@ -8,6 +8,7 @@ module aptos_framework::genesis {
     use aptos_framework::aptos_coin;
     use aptos_framework::chain_id;
     use aptos_framework::coin;
+    use aptos_framework::randomness;
     use aptos_framework::timestamp;
 
     /// Framework account, feature flags, chain id, clock, aggregator factory,
@@ -26,6 +27,7 @@ module aptos_framework::genesis {
         features::on_new_epoch(aptos_framework);
         chain_id::initialize(aptos_framework, chain);
         timestamp::set_time_has_started(aptos_framework);
+        randomness::initialize(aptos_framework);
         aggregator_factory::initialize_aggregator_factory(aptos_framework);
         let (burn_cap, mint_cap) = aptos_coin::initialize(aptos_framework);
         coin::create_coin_conversion_map(aptos_framework);

@@ -5,6 +5,7 @@ module counter::counter {
     use std::signer;
     use std::string::String;
     use aptos_framework::event;
+    use aptos_framework::randomness;
     use aptos_framework::transaction_context;
 
     const ETOO_BIG: u64 = 2;
@@ -109,6 +110,18 @@ module counter::counter {
             msg,
         );
         assert!(ok, 3);
+    }
+
+    #[randomness]
+    /// A die roll: a private entry function marked #[randomness] may draw.
+    entry fun roll() {
+        event::emit(Got { bytes: bcs::to_bytes(&randomness::u64_range(1, 7)) });
+    }
+
+    /// Public: another module could call it and abort on a bad draw, so
+    /// drawing here aborts.
+    public entry fun roll_public() {
+        randomness::u64_integer();
     }
 
     public entry fun spin() {

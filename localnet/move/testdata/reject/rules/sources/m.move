@@ -20,4 +20,7 @@ module bad::rules {
     // A public struct is a transaction argument only with copy (Move 2.4).
     public struct Open has drop { v: u64 }
     public entry fun no_copy(_o: Open) {}
+    // Randomness only from private or friend entry functions.
+    #[randomness]
+    public entry fun draw_public() {}
 }
