@@ -24,6 +24,13 @@ import (
 var bin string // directory holding the agigit and relayer binaries
 
 func TestMain(m *testing.M) {
+	// AGIGIT_E2E_BIN names a directory of agigit and relayer binaries built
+	// beforehand: to profile them, or to compare two builds with the same
+	// tests and benchmarks.
+	if dir := os.Getenv("AGIGIT_E2E_BIN"); dir != "" {
+		bin = dir
+		os.Exit(m.Run())
+	}
 	dir, err := os.MkdirTemp("", "agigit-e2e-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -196,11 +203,35 @@ func (r *relay) blobs(t testing.TB) []string {
 	return out
 }
 
+// cpu is the processor time (user and system) a relayer has used so far.
+func (r *relay) cpu() time.Duration { return procCPU(r.t, r.cmd.Process.Pid) }
+
+// procCPU reads a live process's user and system time from /proc.
+func procCPU(t testing.TB, pid int) time.Duration {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatalf("cpu time of process %d: %v", pid, err)
+	}
+	// Fields after the command name, which is in parentheses: utime and
+	// stime are the 12th and 13th, in clock ticks (100 a second on Linux).
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	var ticks int64
+	for _, s := range f[11:13] {
+		var v int64
+		fmt.Sscan(s, &v)
+		ticks += v
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
+}
+
 // user is someone running agigit with their own key and home.
 type user struct {
 	t    testing.TB
 	home string
 	Npub string
+	// lastCPU is the processor time (user and system) of the last command.
+	lastCPU time.Duration
 }
 
 func newUser(t testing.TB) *user {
@@ -230,6 +261,9 @@ func (u *user) run(dir string, args ...string) (string, string, int) {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
+	if cmd.ProcessState != nil {
+		u.lastCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
