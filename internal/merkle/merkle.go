@@ -22,6 +22,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/agi-nostr/agi-nostr/internal/sha256x2"
 )
 
 // LeafSize is the number of object bytes under one leaf. It is also the unit
@@ -107,6 +109,15 @@ type Hasher struct {
 	leafH   hash.Hash
 	workers int
 	scratch []Hash
+	pair    *sha256x2.Pair
+	// workerHash are the hash states of the goroutines of a parallel
+	// Write, kept from one Write to the next.
+	workerHash []leafHasher
+}
+
+type leafHasher struct {
+	pair *sha256x2.Pair
+	one  hash.Hash
 }
 
 type entry struct {
@@ -166,43 +177,73 @@ func (h *Hasher) pushLeaves(data []byte) {
 	for len(data) > 0 {
 		count := min(len(data)/LeafSize, maxBatchLeaves)
 		if h.workers <= 1 || count < ParallelLeaves {
-			for range count {
-				h.pushLeaf(data[:LeafSize])
-				data = data[LeafSize:]
-			}
-			continue
+			// A few leaves at a time, so that a small write needs no
+			// more than a small scratch buffer.
+			count = min(count, serialBatchLeaves)
 		}
 		if cap(h.scratch) < count {
-			h.scratch = make([]Hash, maxBatchLeaves)
+			h.scratch = make([]Hash, max(count, serialBatchLeaves))
 		}
 		hashes := h.scratch[:count]
-		// Workers take runs of taskLeaves from a shared counter, so one
-		// slowed by other work on its core does not hold the rest back.
-		var next atomic.Int64
-		workers := min(h.workers, count/taskLeaves)
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(func() {
-				d := sha256.New()
-				for {
-					lo := int(next.Add(taskLeaves)) - taskLeaves
-					if lo >= count {
-						return
+		if h.workers <= 1 || count < ParallelLeaves {
+			if h.pair == nil {
+				h.pair = sha256x2.New()
+			}
+			hashLeaves(h.pair, h.leafH, data, hashes)
+		} else {
+			// Workers take runs of taskLeaves from a shared counter, so
+			// one slowed by other work on its core does not hold the rest
+			// back.
+			var next atomic.Int64
+			workers := min(h.workers, count/taskLeaves)
+			for len(h.workerHash) < workers {
+				h.workerHash = append(h.workerHash, leafHasher{sha256x2.New(), sha256.New()})
+			}
+			var wg sync.WaitGroup
+			for w := range workers {
+				wg.Go(func() {
+					p, d := h.workerHash[w].pair, h.workerHash[w].one
+					for {
+						lo := int(next.Add(taskLeaves)) - taskLeaves
+						if lo >= count {
+							return
+						}
+						hi := min(lo+taskLeaves, count)
+						hashLeaves(p, d, data[lo*LeafSize:hi*LeafSize], hashes[lo:hi])
 					}
-					for i := lo; i < min(lo+taskLeaves, count); i++ {
-						d.Reset()
-						d.Write([]byte{prefixLeaf})
-						d.Write(data[i*LeafSize : (i+1)*LeafSize])
-						d.Sum(hashes[i][:0])
-					}
-				}
-			})
+				})
+			}
+			wg.Wait()
 		}
-		wg.Wait()
 		for _, lh := range hashes {
 			h.push(lh)
 		}
 		data = data[count*LeafSize:]
+	}
+}
+
+// serialBatchLeaves is how many leaves a Hasher with one worker hashes
+// before adding them to the tree.
+const serialBatchLeaves = 64
+
+var leafPrefix = []byte{prefixLeaf}
+
+// hashLeaves sets out[i] to the hash of the i-th full leaf of data, two
+// leaves at a time (their hashes are independent, and sha256x2 interleaves
+// them).
+func hashLeaves(p *sha256x2.Pair, d hash.Hash, data []byte, out []Hash) {
+	n := len(out)
+	for i := 0; i+1 < n; i += 2 {
+		p.Reset()
+		p.Write(leafPrefix, leafPrefix)
+		p.Write(data[i*LeafSize:(i+1)*LeafSize], data[(i+1)*LeafSize:(i+2)*LeafSize])
+		out[i], out[i+1] = p.Sum()
+	}
+	if n%2 == 1 {
+		d.Reset()
+		d.Write(leafPrefix)
+		d.Write(data[(n-1)*LeafSize : n*LeafSize])
+		d.Sum(out[n-1][:0])
 	}
 }
 

@@ -3,9 +3,7 @@ package object
 import (
 	"context"
 	cryptorand "crypto/rand"
-	"crypto/sha256"
 	"fmt"
-	"hash"
 	"io"
 	"sync/atomic"
 
@@ -298,12 +296,13 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 	g, ctx := newGroup(ctx)
 	free := newStripes(pipelineDepth, l.N, l.BlockSize)
 	filled := make(chan *stripe, pipelineDepth)
-	lanes := make([]chan *stripe, l.N)
-	sums := make([]hash.Hash, l.N)
+	// A lane hashes and writes two shards: their blocks have the same
+	// length, so sha256x2 hashes them together.
+	lanes := make([]chan *stripe, (l.N+1)/2)
 	for i := range lanes {
 		lanes[i] = make(chan *stripe, pipelineDepth)
-		sums[i] = sha256.New()
 	}
+	s.m.Shards = make([]Hash, l.N)
 
 	// Fill.
 	g.Go(func() error {
@@ -346,7 +345,7 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 					return fmt.Errorf("reed-solomon stripe %d: %w", st.index, err)
 				}
 			}
-			st.pending.Store(int32(l.N))
+			st.pending.Store(int32(len(lanes)))
 			for _, ch := range lanes {
 				if err := send(ctx, ch, st); err != nil {
 					return err
@@ -354,22 +353,39 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 			}
 		}
 	})
-	// Lanes: shard i's header, then its block of every stripe.
-	for i := range lanes {
+	// Lanes: shards 2j and 2j+1 (the last alone when n is odd): the
+	// header, then the shard's block of every stripe.
+	for j := range lanes {
 		g.Go(func() error {
-			hdr := s.m.ShardHeader(i).Marshal()
-			sums[i].Write(hdr[:])
-			if _, err := writers[i].Write(hdr[:]); err != nil {
-				return fmt.Errorf("write shard %d: %w", i, err)
+			h := newShardHasher(2*j, l.N)
+			hdrs := make([][]byte, len(h.index))
+			for x, i := range h.index {
+				hdr := s.m.ShardHeader(i).Marshal()
+				hdrs[x] = hdr[:]
 			}
+			h.write(hdrs...)
+			for x, i := range h.index {
+				if _, err := writers[i].Write(hdrs[x]); err != nil {
+					return fmt.Errorf("write shard %d: %w", i, err)
+				}
+			}
+			blocks := make([][]byte, len(h.index))
 			for {
-				st, ok, err := recv(ctx, lanes[i])
+				st, ok, err := recv(ctx, lanes[j])
 				if !ok {
+					if err == nil {
+						h.sum(s.m.Shards)
+					}
 					return err
 				}
-				sums[i].Write(st.shards[i])
-				if _, err := writers[i].Write(st.shards[i]); err != nil {
-					return fmt.Errorf("write shard %d: %w", i, err)
+				for x, i := range h.index {
+					blocks[x] = st.shards[i]
+				}
+				h.write(blocks...)
+				for x, i := range h.index {
+					if _, err := writers[i].Write(blocks[x]); err != nil {
+						return fmt.Errorf("write shard %d: %w", i, err)
+					}
 				}
 				if st.pending.Add(-1) == 0 {
 					p.Add(int64(st.data))
@@ -381,10 +397,6 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 	if err := g.Wait(); err != nil {
 		abort()
 		return err
-	}
-	s.m.Shards = make([]Hash, l.N)
-	for i, h := range sums {
-		h.Sum(s.m.Shards[i][:0])
 	}
 	for i, w := range writers {
 		if err := w.Commit(s.m.Shards[i]); err != nil {
