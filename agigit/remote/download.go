@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"io/fs"
 	"net"
@@ -579,12 +578,15 @@ func (s *Session) noteServer(srv string, err error) {
 }
 
 // streamJoin rebuilds an object from k shards read straight from the
-// servers. Each stream is checked against its shard's sha256 as it ends: a
-// mismatch is a read error, which makes the join set the shard aside and
-// start over with others.
+// servers. The join hashes each shard as it reads it and checks it against
+// the manifest's sha256: a corrupt shard is set aside and the join starts
+// over with others.
 func (s *Session) streamJoin(ctx context.Context, m *object.Manifest, sources func(int) shardSources, dst io.WriterAt, key *objcrypt.DataKey) error {
-	src := &streamSource{s: s, ctx: ctx, size: int64(m.Layout().ShardSize()), sources: sources}
-	_, err := object.Join(ctx, m, src, dst, object.JoinOptions{Key: key})
+	src := &streamSource{s: s, ctx: ctx, sources: sources}
+	res, err := object.Join(ctx, m, src, dst, object.JoinOptions{Key: key, VerifyShards: true})
+	if err == nil {
+		s.Stats.ShardsDownloaded.Add(int64(len(res.Used)))
+	}
 	return err
 }
 
@@ -592,7 +594,6 @@ func (s *Session) streamJoin(ctx context.Context, m *object.Manifest, sources fu
 type streamSource struct {
 	s       *Session
 	ctx     context.Context
-	size    int64
 	sources func(int) shardSources
 }
 
@@ -612,7 +613,7 @@ func (src *streamSource) Open(i int, sum object.Hash) (io.ReadCloser, error) {
 			last = err
 			continue
 		}
-		return &verifyingReader{s: s, r: body, h: sha256.New(), want: sum, size: src.size}, nil
+		return &countingReader{s: s, r: body}, nil
 	}
 	if last == nil {
 		last = errors.New("no server to fetch it from")
@@ -620,39 +621,18 @@ func (src *streamSource) Open(i int, sum object.Hash) (io.ReadCloser, error) {
 	return nil, fmt.Errorf("shard %d: %w: %w", i, fs.ErrNotExist, last)
 }
 
-// verifyingReader passes a shard's bytes through and, at their end, checks
-// their count and sha256: a bad shard ends in an error, not io.EOF.
-type verifyingReader struct {
-	s    *Session
-	r    io.ReadCloser
-	h    hash.Hash
-	want object.Hash
-	size int64
-	n    int64
+// countingReader passes a shard's bytes through, counting them for the
+// progress display and the download summary.
+type countingReader struct {
+	s *Session
+	r io.ReadCloser
 }
 
-func (v *verifyingReader) Read(p []byte) (int, error) {
-	n, err := v.r.Read(p)
-	v.h.Write(p[:n])
-	v.n += int64(n)
-	v.s.bar.Add(int64(n))
-	switch {
-	case v.n > v.size:
-		return n, errCorruptBlob
-	case v.n == v.size && n > 0:
-		// The last byte: check now, since a reader that wants exactly the
-		// shard's length never asks for the end of the stream.
-		var got object.Hash
-		v.h.Sum(got[:0])
-		if got != v.want {
-			return n, errCorruptBlob
-		}
-		v.s.Stats.ShardsDownloaded.Add(1)
-		v.s.Stats.BytesDownloaded.Add(v.n)
-	case err == io.EOF:
-		return n, errCorruptBlob // short
-	}
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.s.bar.Add(int64(n))
+	c.s.Stats.BytesDownloaded.Add(int64(n))
 	return n, err
 }
 
-func (v *verifyingReader) Close() error { return v.r.Close() }
+func (c *countingReader) Close() error { return c.r.Close() }

@@ -24,6 +24,11 @@ type JoinOptions struct {
 	// Progress receives the "join" stage (and "verify" when a shard turns
 	// out corrupt); nil for none.
 	Progress progress.Reporter
+	// VerifyShards hashes every shard used as it is read and checks it
+	// against the manifest, so that a corrupt shard is known by its hash
+	// without reading it again (a shard streamed from a server, say). The
+	// output is checked against the object id either way.
+	VerifyShards bool
 }
 
 // JoinResult describes a rebuilt object.
@@ -57,7 +62,7 @@ func Join(ctx context.Context, m *Manifest, src ShardSource, dst io.WriterAt, op
 	if err != nil {
 		return nil, err
 	}
-	j := &joiner{m: m, l: m.Layout(), dst: dst, p: opts.Progress, size: wantSize}
+	j := &joiner{m: m, l: m.Layout(), dst: dst, p: opts.Progress, size: wantSize, verify: opts.VerifyShards}
 	if m.Encryption != nil {
 		if j.cc, err = objcrypt.NewChunkCipher(*opts.Key, m.Encryption.Salt, m.Encryption.ChunkSize); err != nil {
 			return nil, err
@@ -96,10 +101,21 @@ func Join(ctx context.Context, m *Manifest, src ShardSource, dst io.WriterAt, op
 			bad[se.index] = ShardProblem{Index: se.index, Hash: m.Shards[se.index], Reason: ReasonTruncated}
 			continue
 		}
-		// Something decoded wrong: find which shard lied.
-		found, err := verifyShards(ctx, m, src, set.indices(), j.p)
-		if err != nil {
-			return nil, err
+		var ce *corruptShardsError
+		if errors.As(derr, &ce) {
+			for _, i := range ce.indices {
+				bad[i] = ShardProblem{Index: i, Hash: m.Shards[i], Reason: ReasonCorrupt}
+			}
+			continue
+		}
+		// Something decoded wrong: find which shard lied (already known
+		// when the shards were hashed as they were read: none).
+		var found []ShardProblem
+		if !j.verify {
+			found, err = verifyShards(ctx, m, src, set.indices(), j.p)
+			if err != nil {
+				return nil, err
+			}
 		}
 		if len(found) == 0 {
 			return nil, fmt.Errorf("shards %s match the manifest but do not rebuild its object (the manifest is inconsistent): %w", indexList(set.indices()), derr)
@@ -124,6 +140,14 @@ type shardReadError struct {
 }
 
 func (e *shardReadError) Error() string { return fmt.Sprintf("read shard %d: %v", e.index, e.err) }
+
+// corruptShardsError names shards whose bytes did not hash to the manifest's
+// sha256.
+type corruptShardsError struct{ indices []int }
+
+func (e *corruptShardsError) Error() string {
+	return fmt.Sprintf("shards %s do not match their sha256 in the manifest", indexList(e.indices))
+}
 
 // shardSet is k opened shards, positioned after their headers.
 type shardSet struct {
@@ -259,6 +283,8 @@ type joiner struct {
 	p    progress.Reporter
 	enc  reedsolomon.Encoder
 	size uint64 // object bytes to write
+	// verify hashes the shards used as they are read.
+	verify bool
 
 	// private objects
 	cc     *objcrypt.ChunkCipher
@@ -285,9 +311,63 @@ func (j *joiner) decode(ctx context.Context, set *shardSet) (merkle.ID, error) {
 	used := set.indices()
 	needDecode := used[len(used)-1] >= l.K // a parity shard stands in for a data shard
 
+	// A stripe goes back to free once its bytes are out and, when shards
+	// are verified, every lane has hashed its blocks.
+	var lanes []chan *stripe
+	sums := make([]Hash, l.N)
+	if j.verify {
+		lanes = make([]chan *stripe, (len(used)+1)/2)
+		for x := range lanes {
+			lanes[x] = make(chan *stripe, pipelineDepth)
+		}
+	}
+	release := func(st *stripe) {
+		if st.pending.Add(-1) == 0 {
+			free <- st
+		}
+	}
+	// Lanes: the used shards two by two (their blocks have the same
+	// length), each from the header it was checked to have.
+	for x := range lanes {
+		g.Go(func() error {
+			h := newShardHasher(2*x, len(used))
+			var idx []int
+			for _, u := range h.index {
+				idx = append(idx, used[u])
+			}
+			h.index = idx
+			hdrs := make([][]byte, len(idx))
+			for y, i := range idx {
+				hdr := j.m.ShardHeader(i).Marshal()
+				hdrs[y] = hdr[:]
+			}
+			h.write(hdrs...)
+			blocks := make([][]byte, len(idx))
+			for {
+				st, ok, err := recv(ctx, lanes[x])
+				if !ok {
+					if err == nil {
+						h.sum(sums)
+					}
+					return err
+				}
+				for y, i := range idx {
+					blocks[y] = st.shards[i]
+				}
+				h.write(blocks...)
+				release(st)
+			}
+		})
+	}
+
 	// Read the used shards' blocks and rebuild missing data blocks.
 	g.Go(func() error {
 		defer close(filled)
+		defer func() {
+			for _, ch := range lanes {
+				close(ch)
+			}
+		}()
 		for s := range l.Stripes() {
 			st, _, err := recv(ctx, free)
 			if err != nil {
@@ -304,6 +384,14 @@ func (j *joiner) decode(ctx context.Context, set *shardSet) (merkle.ID, error) {
 			})
 			if err != nil {
 				return err
+			}
+			st.pending.Store(int32(1 + len(lanes)))
+			// The lanes hash the blocks as read; decoding below only fills
+			// the blocks of shards not used.
+			for _, ch := range lanes {
+				if err := send(ctx, ch, st); err != nil {
+					return err
+				}
 			}
 			if needDecode {
 				for i := range st.shards {
@@ -322,6 +410,7 @@ func (j *joiner) decode(ctx context.Context, set *shardSet) (merkle.ID, error) {
 		return nil
 	})
 	// Turn stored bytes into object bytes.
+	var contentErr error
 	g.Go(func() error {
 		defer close(pieces)
 		if j.cc == nil {
@@ -330,12 +419,26 @@ func (j *joiner) decode(ctx context.Context, set *shardSet) (merkle.ID, error) {
 				if !ok {
 					return err
 				}
-				if err := send(ctx, pieces, piece{st.off, st.buf[:st.data], func() { free <- st }}); err != nil {
+				if err := send(ctx, pieces, piece{st.off, st.buf[:st.data], func() { release(st) }}); err != nil {
 					return err
 				}
 			}
 		}
-		return j.decrypt(ctx, filled, free, pieces)
+		err := j.decrypt(ctx, filled, release, pieces)
+		if err == nil || !j.verify || ctx.Err() != nil {
+			return err
+		}
+		// Bytes that do not decrypt come from a corrupt shard or a wrong
+		// manifest: read on so the lanes finish hashing, which tells
+		// which.
+		contentErr = err
+		for {
+			st, ok, err := recv(ctx, filled)
+			if !ok {
+				return err
+			}
+			release(st)
+		}
 	})
 	// Write and hash.
 	h := merkle.New()
@@ -356,6 +459,20 @@ func (j *joiner) decode(ctx context.Context, set *shardSet) (merkle.ID, error) {
 	if err := g.Wait(); err != nil {
 		return merkle.ID{}, err
 	}
+	if j.verify {
+		var corrupt []int
+		for _, i := range used {
+			if sums[i] != j.m.Shards[i] {
+				corrupt = append(corrupt, i)
+			}
+		}
+		if len(corrupt) > 0 {
+			return merkle.ID{}, &corruptShardsError{corrupt}
+		}
+	}
+	if contentErr != nil {
+		return merkle.ID{}, contentErr
+	}
 	if h.Size() != j.size {
 		return merkle.ID{}, fmt.Errorf("rebuilt %d bytes, want %d", h.Size(), j.size)
 	}
@@ -365,7 +482,7 @@ func (j *joiner) decode(ctx context.Context, set *shardSet) (merkle.ID, error) {
 // decrypt authenticates and decrypts the stored stream stripe by stripe.
 // Chunks inside a stripe are opened in parallel; a chunk split between two
 // stripes is put together in a carry buffer first.
-func (j *joiner) decrypt(ctx context.Context, filled <-chan *stripe, free chan<- *stripe, pieces chan<- piece) error {
+func (j *joiner) decrypt(ctx context.Context, filled <-chan *stripe, release func(*stripe), pieces chan<- piece) error {
 	e := j.cc.ChunkSize()
 	span := e + objcrypt.TagSize
 	chunks := objcrypt.Chunks(j.padded, e)
@@ -431,7 +548,7 @@ func (j *joiner) decrypt(ctx context.Context, filled <-chan *stripe, free chan<-
 			pos += o - n*objcrypt.TagSize
 		}
 		carry = append(carry, seg[o:]...)
-		free <- st
+		release(st)
 
 		// Keep the object's bytes; the padding after them must be zeros.
 		plain := out[:pos]

@@ -6,9 +6,12 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/agi-nostr/agi-nostr/internal/merkle"
@@ -223,6 +226,69 @@ func TestLossAndCorruption(t *testing.T) {
 	}
 }
 
+// TestVerifyShards joins with every shard hashed as it is read: corrupt
+// shards, whether data shards or parity shards standing in for missing
+// ones, are found by their hash, without reading them a second time.
+func TestVerifyShards(t *testing.T) {
+	const k, n = 4, 7
+	secrets, recipients := testKeys(t, 3, 1)
+	for _, private := range []bool{false, true} {
+		t.Run(fmt.Sprintf("private=%v", private), func(t *testing.T) {
+			data := randomBytes(43, 7*k*tBlock+99)
+			opts := SplitOptions{K: k, N: n, BlockSize: tBlock, ChunkSize: tChunk}
+			if private {
+				opts.Recipients = recipients
+			}
+			res, store := split(t, data, opts)
+			m := res.Manifest
+			var key *objcrypt.DataKey
+			if private {
+				k, _ := m.DataKey(secrets[0])
+				key = &k
+			}
+			damaged := store.clone()
+			damaged.remove(m.Shards[0])
+			damaged.get(m.Shards[1])[HeaderSize+3*tBlock+5] ^= 0x01           // a data shard
+			damaged.get(m.Shards[4])[len(damaged.get(m.Shards[4]))-1] ^= 0x80 // the parity shard standing in for shard 0
+			src := &openCounter{ShardSource: damaged, opens: map[int]int{}}
+			var out memFile
+			jr, err := Join(context.Background(), m, src, &out, JoinOptions{Key: key, VerifyShards: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out.b, data) {
+				t.Fatal("joined bytes differ")
+			}
+			if !hasProblem(jr.Bad, 1, ReasonCorrupt) || !hasProblem(jr.Bad, 4, ReasonCorrupt) || !hasProblem(jr.Bad, 0, ReasonMissing) {
+				t.Fatalf("bad shards %v", jr.Bad)
+			}
+			if !slices.Equal(jr.Used, []int{2, 3, 5, 6}) {
+				t.Fatalf("used %v", jr.Used)
+			}
+			// The corrupt shards were read once: their hashes, taken on
+			// the way, named them (the shards still good were opened again
+			// for the second attempt).
+			if src.opens[1] != 1 || src.opens[4] != 1 {
+				t.Errorf("corrupt shards opened %d and %d times, want once", src.opens[1], src.opens[4])
+			}
+		})
+	}
+}
+
+// openCounter counts how often each shard is opened.
+type openCounter struct {
+	ShardSource
+	mu    sync.Mutex
+	opens map[int]int
+}
+
+func (o *openCounter) Open(i int, sum Hash) (io.ReadCloser, error) {
+	o.mu.Lock()
+	o.opens[i]++
+	o.mu.Unlock()
+	return o.ShardSource.Open(i, sum)
+}
+
 func hasProblem(ps []ShardProblem, index int, reason string) bool {
 	for _, p := range ps {
 		if p.Index == index && p.Reason == reason {
@@ -356,6 +422,10 @@ func TestInconsistentManifest(t *testing.T) {
 	_, err = Join(context.Background(), &m, store, &out, JoinOptions{})
 	if err == nil || !strings.Contains(err.Error(), "inconsistent") {
 		t.Fatalf("swapped shard: err = %v", err)
+	}
+	_, err = Join(context.Background(), &m, store, &out, JoinOptions{VerifyShards: true})
+	if err == nil || !strings.Contains(err.Error(), "inconsistent") {
+		t.Fatalf("swapped shard, shards verified: err = %v", err)
 	}
 }
 
