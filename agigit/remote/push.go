@@ -11,7 +11,6 @@ import (
 	"io"
 	mrand "math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -643,12 +642,15 @@ func (p *pusher) available(ctx context.Context, me *ManifestEvent) int {
 	return count
 }
 
-// store splits an object and uploads its shards. The split writes the n
-// shards to a temporary directory (a Blossom upload must name its blob's
-// hash before sending it, and the hashes are known only once the split is
-// done); each shard the relays lack is then sent from its file, all in
-// parallel. The directory holds n/k times the object (a segment: at most
-// 1.5 GiB with the defaults) and is removed once the object is stored.
+// store splits an object and uploads its shards, in two passes over the
+// file and no copy on disk. A Blossom upload must name its blob's hash
+// before sending it, and the hashes are known only once a split is done:
+// the first pass splits into nothing, to learn the manifest; the second
+// splits again, sure to give the same bytes (the journal's seed draws the
+// same keys and nonces), without hashing, and streams each shard its
+// server lacks straight into its upload. The servers check every shard
+// against its name, so a file that changes between the passes fails the
+// push rather than storing wrong bytes.
 func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 	s := p.s
 	r := s.Repo
@@ -663,55 +665,49 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 		}
 		j = &pushJournal{Seed: hex.EncodeToString(seed[:]), K: p.k, N: p.n, Servers: placement(o.ID, p.n, p.servers)}
 	}
-	dir := filepath.Join(r.Dir, "tmp", "push-"+o.ID.String())
-	var m *object.Manifest
-	if j.Manifest != "" {
-		if mm, err := object.ParseManifest([]byte(j.Manifest)); err == nil && shardsPresent(dir, mm) {
-			m = mm
-		}
+	f, err := r.OpenContent(o.File)
+	if err != nil {
+		return nil, err
 	}
-	if m == nil {
-		// The seed makes this split, and any split after a crash, draw the
-		// same keys and nonces: the shards come out the same every time.
-		os.RemoveAll(dir)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
+	defer f.Close()
+	src := io.NewSectionReader(f, int64(o.Offset), int64(o.Size))
+	opts := func() (object.SplitOptions, error) {
 		rnd, err := seededRand(j.Seed)
-		if err != nil {
-			return nil, err
-		}
-		// The split checks what it reads against the object id below.
-		f, err := r.OpenContent(o.File)
-		if err != nil {
-			return nil, err
-		}
-		res, err := object.Split(ctx, io.NewSectionReader(f, int64(o.Offset), int64(o.Size)), o.Size,
-			object.SplitOptions{K: j.K, N: j.N, Recipients: p.recipients(), Rand: rnd}, tempSink(dir))
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		if res.ObjectID != o.ID {
-			return nil, fmt.Errorf("the local copy of %s no longer has id %s (changed since it was added or checked out)", o.label(), o.ID)
-		}
-		if j.Manifest != "" && j.Manifest != string(res.Manifest.Encode()) {
-			return nil, errors.New("the object split differently than before its push was interrupted")
-		}
-		m = res.Manifest
+		return object.SplitOptions{K: j.K, N: j.N, Recipients: p.recipients(), Rand: rnd}, err
+	}
+
+	// First pass. It checks what it reads against the object id.
+	so, err := opts()
+	if err != nil {
+		return nil, err
+	}
+	res, err := object.Split(ctx, src, o.Size, so, discardSink{})
+	if err != nil {
+		return nil, err
+	}
+	if res.ObjectID != o.ID {
+		return nil, fmt.Errorf("the local copy of %s no longer has id %s (changed since it was added or checked out)", o.label(), o.ID)
+	}
+	if j.Manifest != "" && j.Manifest != string(res.Manifest.Encode()) {
+		return nil, errors.New("the object split differently than before its push was interrupted")
+	}
+	m := res.Manifest
+	if j.Manifest == "" {
 		j.Manifest = string(m.Encode())
 		if err := p.saveJournal(o.ID, j); err != nil {
 			return nil, err
 		}
 	}
 
-	// Send each shard its server lacks; shards whose server is gone since
-	// the journal was made move to a live one.
+	// Shards whose server is gone since the journal was made move to a
+	// live one; shards a server already holds are not sent again.
 	live := make(map[string]bool)
 	for _, srv := range p.servers {
 		live[srv] = true
 	}
+	shardSize := int64(m.Layout().ShardSize())
 	failed := make([]error, m.N)
+	send := make([]bool, m.N)
 	var wg sync.WaitGroup
 	for i, sum := range m.Shards {
 		if !live[j.Servers[i]] {
@@ -720,10 +716,33 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			failed[i] = p.uploadShard(ctx, j.Servers[i], sum, filepath.Join(dir, hex.EncodeToString(sum[:])))
+			ok, size, err := s.blossom(j.Servers[i]).Has(ctx, hex.EncodeToString(sum[:]))
+			if err == nil && ok && size == shardSize {
+				s.bar.Add(shardSize)
+				return
+			}
+			send[i] = true
 		}()
 	}
 	wg.Wait()
+	if slices.Contains(send, true) {
+		// Second pass.
+		sink := &uploadSink{p: p, ctx: ctx, m: m, servers: j.Servers, send: send, done: make([]chan error, m.N)}
+		so, err := opts()
+		if err != nil {
+			return nil, err
+		}
+		so.Expect = m
+		_, err = object.Split(ctx, src, o.Size, so, sink)
+		for i, ch := range sink.done {
+			if ch != nil {
+				failed[i] = <-ch
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 	stored := make([]string, m.N)
 	count := 0
 	var why []string
@@ -746,15 +765,13 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 		return nil, err
 	}
 	if count < m.N {
-		// Incomplete: the journal and the shards stay, so the next push
-		// fills the gaps.
+		// Incomplete: the journal stays, so the next push fills the gaps.
 		return ev, p.cat.add(o.ID, ev)
 	}
 	j.Event = ev
 	if err := p.saveJournal(o.ID, j); err != nil {
 		return nil, err
 	}
-	os.RemoveAll(dir)
 	return p.finish(o, ev)
 }
 
@@ -776,102 +793,80 @@ func (p *pusher) finish(o objRef, ev *nostr.Event) (*nostr.Event, error) {
 	return ev, p.s.Repo.RemoveState(journalName(o.ID))
 }
 
-// uploadShard sends one shard file to a server unless it already has it.
-func (p *pusher) uploadShard(ctx context.Context, server string, sum object.Hash, path string) error {
-	s := p.s
-	b := s.blossom(server)
-	name := hex.EncodeToString(sum[:])
-	f, err := os.Open(path)
-	if err != nil {
-		return err
+// uploadSink streams the shards marked in send into uploads to their
+// servers and drops the others. An upload that fails only fails its shard:
+// the split goes on for the rest, and done[i] reports each upload's end.
+type uploadSink struct {
+	p       *pusher
+	ctx     context.Context
+	m       *object.Manifest
+	servers []string
+	send    []bool
+	done    []chan error
+}
+
+func (u *uploadSink) Create(i int) (object.ShardWriter, error) {
+	if !u.send[i] {
+		return discardShard{}, nil
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if ok, size, err := b.Has(ctx, name); err == nil && ok && size == st.Size() {
-		s.bar.Add(st.Size())
-		return nil
-	}
-	// A server that stops reading the body is given up on after
-	// StallTimeout without progress (the answer to a complete upload may
-	// take longer: the server syncs the blob first).
-	uctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	timer := time.AfterFunc(StallTimeout, func() { cancel(errors.New("upload stalled")) })
-	defer timer.Stop()
-	body := &stallWatch{r: f, timer: timer}
-	if _, err := b.Upload(uctx, name, st.Size(), body); err != nil {
-		if c := context.Cause(uctx); c != nil && ctx.Err() == nil {
-			return fmt.Errorf("%w: %w", c, err)
+	s := u.p.s
+	sum := u.m.Shards[i]
+	size := int64(u.m.Layout().ShardSize())
+	ctx, cancel := context.WithCancelCause(u.ctx)
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	u.done[i] = done
+	go func() {
+		defer cancel(nil)
+		_, err := s.blossom(u.servers[i]).Upload(ctx, hex.EncodeToString(sum[:]), size, pr)
+		if c := context.Cause(ctx); err != nil && c != nil && u.ctx.Err() == nil {
+			err = fmt.Errorf("%w: %w", c, err)
 		}
-		return err
+		// Unblock the split if the upload ended before reading everything.
+		pr.CloseWithError(errUploadEnded)
+		if err == nil {
+			s.Stats.BytesUploaded.Add(size)
+			s.Stats.ShardsUploaded.Add(1)
+		}
+		done <- err
+	}()
+	return &uploadShard{bar: s.bar, pw: pw, cancel: cancel}, nil
+}
+
+var errUploadEnded = errors.New("upload ended")
+
+// uploadShard is the split's end of one upload. A server that stops
+// reading the body is given up on after StallTimeout without progress,
+// counted only while a write waits for it (the answer to a complete upload
+// may take longer: the server syncs the blob first).
+type uploadShard struct {
+	bar    progress.Reporter
+	pw     *io.PipeWriter
+	cancel context.CancelCauseFunc
+	failed bool
+}
+
+func (w *uploadShard) Write(b []byte) (int, error) {
+	if w.failed {
+		return len(b), nil
 	}
-	s.bar.Add(st.Size())
-	s.Stats.BytesUploaded.Add(st.Size())
-	s.Stats.ShardsUploaded.Add(1)
+	t := time.AfterFunc(StallTimeout, func() { w.cancel(errors.New("upload stalled")) })
+	_, err := w.pw.Write(b)
+	t.Stop()
+	if err != nil {
+		// The upload's own error is what done reports.
+		w.failed = true
+		return len(b), nil
+	}
+	w.bar.Add(int64(len(b)))
+	return len(b), nil
+}
+
+func (w *uploadShard) Commit(object.Hash) error { return w.pw.Close() }
+
+func (w *uploadShard) Abort() error {
+	w.pw.CloseWithError(errors.New("push of the object stopped"))
 	return nil
-}
-
-// stallWatch resets a timer at every read and stops it at the end of the
-// body.
-type stallWatch struct {
-	r     io.Reader
-	timer *time.Timer
-}
-
-func (w *stallWatch) Read(p []byte) (int, error) {
-	n, err := w.r.Read(p)
-	if err != nil {
-		w.timer.Stop()
-	} else {
-		w.timer.Reset(StallTimeout)
-	}
-	return n, err
-}
-
-// shardsPresent reports whether dir holds every shard of m.
-func shardsPresent(dir string, m *object.Manifest) bool {
-	for _, sum := range m.Shards {
-		st, err := os.Stat(filepath.Join(dir, hex.EncodeToString(sum[:])))
-		if err != nil || st.Size() != int64(m.Layout().ShardSize()) {
-			return false
-		}
-	}
-	return true
-}
-
-// tempSink writes a split's shards as files named by their sha256. They
-// are not synced: a crash loses them, and the journal's seed makes them
-// again.
-type tempSink string
-
-func (d tempSink) Create(i int) (object.ShardWriter, error) {
-	f, err := os.Create(filepath.Join(string(d), fmt.Sprintf(".shard-%d.tmp", i)))
-	if err != nil {
-		return nil, err
-	}
-	return &tempShard{f: f, dir: string(d)}, nil
-}
-
-type tempShard struct {
-	f   *os.File
-	dir string
-}
-
-func (t *tempShard) Write(p []byte) (int, error) { return t.f.Write(p) }
-
-func (t *tempShard) Commit(sum object.Hash) error {
-	if err := t.f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(t.f.Name(), filepath.Join(t.dir, hex.EncodeToString(sum[:])))
-}
-
-func (t *tempShard) Abort() error {
-	t.f.Close()
-	return os.Remove(t.f.Name())
 }
 
 // announcement builds and signs the repository announcement.

@@ -526,3 +526,64 @@ func TestCancel(t *testing.T) {
 		t.Fatalf("cancelled join: %v", err)
 	}
 }
+
+// A split given the manifest of an earlier split of the same bytes writes
+// the same shards in one pass (memWriter checks each against its hash), and
+// refuses a manifest that does not fit its options.
+func TestSplitExpected(t *testing.T) {
+	_, publics := testKeys(t, 7, 2)
+	for _, size := range []int{0, 1, tBlock*3 - 1, tBlock*3*4 + 17, 200000} {
+		for _, private := range []bool{false, true} {
+			data := randomBytes(uint64(size), size)
+			opts := SplitOptions{K: 3, N: 5, BlockSize: tBlock, ChunkSize: 4096, Rand: rand.NewChaCha8([32]byte{42})}
+			if private {
+				opts.Recipients = publics
+			}
+			first, want := split(t, data, opts)
+			opts.Rand = rand.NewChaCha8([32]byte{42})
+			opts.Expect = first.Manifest
+			again, got := split(t, data, opts)
+			if len(got.blobs) != len(want.blobs) {
+				t.Fatalf("size %d private %v: %d shards, want %d", size, private, len(got.blobs), len(want.blobs))
+			}
+			for sum, b := range want.blobs {
+				if !bytes.Equal(got.get(sum), b) {
+					t.Fatalf("size %d private %v: shard %x differs", size, private, sum[:4])
+				}
+			}
+			if again.ObjectID != first.ObjectID || again.Manifest != first.Manifest {
+				t.Fatalf("size %d private %v: result %v, want %v", size, private, again.ObjectID, first.ObjectID)
+			}
+			if private && (again.DataKey == nil || *again.DataKey != *first.DataKey) {
+				t.Fatalf("size %d: data key not returned", size)
+			}
+
+			// Other randomness, other coding or a changed file.
+			bad := []SplitOptions{opts, opts, opts}
+			bad[0].K = 2
+			bad[1].BlockSize = tBlock * 2
+			bad[2].Rand = rand.NewChaCha8([32]byte{43})
+			for i, o := range bad {
+				if i < 2 {
+					o.Rand = rand.NewChaCha8([32]byte{42})
+				}
+				if !private && i == 2 {
+					continue // a public split draws nothing
+				}
+				if _, err := Split(context.Background(), bytes.NewReader(data), uint64(len(data)), o, newMemStore()); err == nil {
+					t.Fatalf("size %d private %v: mismatched split %d accepted", size, private, i)
+				}
+			}
+			if size > 0 {
+				changed := bytes.Clone(data)
+				changed[size/2] ^= 1
+				opts.Rand = rand.NewChaCha8([32]byte{42})
+				store := newMemStore()
+				_, err := Split(context.Background(), bytes.NewReader(changed), uint64(len(changed)), opts, store)
+				if err == nil || !strings.Contains(err.Error(), "hash mismatch") {
+					t.Fatalf("size %d private %v: changed bytes: %v", size, private, err)
+				}
+			}
+		}
+	}
+}

@@ -3,6 +3,7 @@ package object
 import (
 	"context"
 	cryptorand "crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"sync/atomic"
@@ -32,6 +33,16 @@ type SplitOptions struct {
 	Rand io.Reader
 	// Progress receives the "hash" and "encode" stages; nil for none.
 	Progress progress.Reporter
+	// Expect, when set, is the manifest an earlier Split of the same bytes
+	// with the same options produced (for a private object, with Rand
+	// giving the same stream). The split then makes one pass instead of
+	// two: it takes the ids and shard hashes from Expect rather than
+	// computing them, after checking that its coding and encryption
+	// parameters match. Nothing checks the shards it writes against those
+	// hashes, so whoever receives them must, as a Blossom server checks an
+	// upload against its name. It lets a shard stream to where it goes
+	// once its name is known, without a copy on disk.
+	Expect *Manifest
 }
 
 // SplitResult describes a split object.
@@ -76,6 +87,9 @@ func Split(ctx context.Context, src io.ReaderAt, size uint64, opts SplitOptions,
 		return nil, fmt.Errorf("object of %d bytes exceeds the %d-byte limit", size, uint64(MaxSize))
 	}
 
+	if opts.Expect != nil {
+		return s.splitExpected(ctx, sink)
+	}
 	var err error
 	if s.cc == nil {
 		s.objectID, err = Sum(ctx, src, size, opts.Progress)
@@ -102,6 +116,43 @@ func Split(ctx context.Context, src io.ReaderAt, size uint64, opts SplitOptions,
 	return res, nil
 }
 
+// splitExpected is Split's single pass when the manifest is known.
+func (s *splitter) splitExpected(ctx context.Context, sink ShardSink) (*SplitResult, error) {
+	want := s.opts.Expect
+	if err := want.Validate(); err != nil {
+		return nil, fmt.Errorf("expected manifest: %w", err)
+	}
+	if want.K != s.m.K || want.N != s.m.N || want.BlockSize != s.m.BlockSize || want.Size != s.m.Size {
+		return nil, fmt.Errorf("expected manifest has k=%d n=%d block %d size %d, the split k=%d n=%d block %d size %d",
+			want.K, want.N, want.BlockSize, want.Size, s.m.K, s.m.N, s.m.BlockSize, s.m.Size)
+	}
+	res := &SplitResult{Manifest: want, Size: s.size}
+	if (want.Encryption == nil) != (s.cc == nil) {
+		return nil, errors.New("expected manifest and split disagree on encryption")
+	}
+	if s.cc != nil {
+		e, w := s.m.Encryption, want.Encryption
+		if e.ChunkSize != w.ChunkSize || e.Salt != w.Salt || e.EphemeralKey != w.EphemeralKey {
+			return nil, errors.New("expected manifest was split with other keys (a different random stream)")
+		}
+		id, size, err := objcrypt.OpenObject(s.key, w.Salt, w.Sealed, want.ID, want.Size)
+		if err != nil || size != s.size {
+			return nil, errors.New("expected manifest's sealed object id does not open with this split's key")
+		}
+		res.ObjectID = id
+		res.DataKey = &s.key
+	} else {
+		res.ObjectID = want.ID
+	}
+	s.m.ID = want.ID
+	s.m.Encryption = want.Encryption
+	s.expect = want.Shards
+	if err := s.encode(ctx, sink); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
 type splitter struct {
 	src  io.ReaderAt
 	size uint64
@@ -116,6 +167,9 @@ type splitter struct {
 	chunks    uint64
 
 	objectID merkle.ID
+	// expect, when set, are the shard hashes: encode takes them instead of
+	// hashing.
+	expect []Hash
 }
 
 func (s *splitter) prepareEncryption() error {
@@ -303,6 +357,9 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 		lanes[i] = make(chan *stripe, pipelineDepth)
 	}
 	s.m.Shards = make([]Hash, l.N)
+	if s.expect != nil {
+		copy(s.m.Shards, s.expect)
+	}
 
 	// Fill.
 	g.Go(func() error {
@@ -358,12 +415,15 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 	for j := range lanes {
 		g.Go(func() error {
 			h := newShardHasher(2*j, l.N)
+			hash := s.expect == nil
 			hdrs := make([][]byte, len(h.index))
 			for x, i := range h.index {
 				hdr := s.m.ShardHeader(i).Marshal()
 				hdrs[x] = hdr[:]
 			}
-			h.write(hdrs...)
+			if hash {
+				h.write(hdrs...)
+			}
 			for x, i := range h.index {
 				if _, err := writers[i].Write(hdrs[x]); err != nil {
 					return fmt.Errorf("write shard %d: %w", i, err)
@@ -373,7 +433,7 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 			for {
 				st, ok, err := recv(ctx, lanes[j])
 				if !ok {
-					if err == nil {
+					if err == nil && hash {
 						h.sum(s.m.Shards)
 					}
 					return err
@@ -381,7 +441,9 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 				for x, i := range h.index {
 					blocks[x] = st.shards[i]
 				}
-				h.write(blocks...)
+				if hash {
+					h.write(blocks...)
+				}
 				for x, i := range h.index {
 					if _, err := writers[i].Write(blocks[x]); err != nil {
 						return fmt.Errorf("write shard %d: %w", i, err)
