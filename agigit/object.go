@@ -288,9 +288,9 @@ private object: repair works on the encrypted bytes.`,
 				case len(bad) == 0:
 					fmt.Fprintf(w, "all %d shards are healthy\n", m.N)
 				case m.N-len(bad) < m.K:
-					return fmt.Errorf("%d of %d shards are bad: fewer than k=%d remain, the object cannot be repaired from here", len(bad), m.N, m.K)
+					return failf("%d of %d shards are bad: fewer than k=%d remain, the object cannot be repaired from here", len(bad), m.N, m.K)
 				default:
-					return fmt.Errorf("%d of %d shards are bad (repairable: run without --check)", len(bad), m.N)
+					return failf("%d of %d shards are bad (repairable: run without --check)", len(bad), m.N)
 				}
 				return nil
 			}

@@ -121,6 +121,9 @@ func TestObjectSplitJoinRepair(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "2 of 5 shards are bad (repairable") || !strings.Contains(out, "bad      shard 3") {
 		t.Fatalf("check: %v\n%s", err, out)
 	}
+	if ee, ok := err.(*exitError); !ok || ee.code != 1 {
+		t.Fatalf("check found bad shards: %#v, want exit status 1", err)
+	}
 	if _, err := os.Stat(object.Dir(shards).Path(m.Shards[0])); err == nil {
 		t.Fatal("--check wrote a shard")
 	}

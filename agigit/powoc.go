@@ -520,6 +520,11 @@ the built-in evaluator, so "agigit powoc evaluator" can stand in for any
 external evaluator and shows what one must do.`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// Flag parsing is off so the protocol's own flags pass through;
+			// help still has to work.
+			if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+				return cmd.Help()
+			}
 			ctx, cancel := signalContext(cmd)
 			defer cancel()
 			return powoc.Serve(ctx, powoc.CM{}, args, cmd.InOrStdin(), cmd.OutOrStdout())

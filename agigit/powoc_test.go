@@ -140,4 +140,9 @@ func TestPowocEvaluatorProtocol(t *testing.T) {
 	if _, _, code := runPowoc(t, "powoc", "evaluator", "compress"); code == 0 {
 		t.Fatal("unknown protocol command accepted")
 	}
+	for _, h := range []string{"--help", "-h"} {
+		if out := mustRun(t, "powoc", "evaluator", h); !strings.Contains(out, "external evaluator protocol") {
+			t.Fatalf("evaluator %s:\n%s", h, out)
+		}
+	}
 }
