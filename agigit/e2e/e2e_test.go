@@ -285,6 +285,36 @@ func TestKillDuringPush(t *testing.T) {
 	sameTree(t, dir, filepath.Join(work, "c"))
 }
 
+// TestRelayRefusesShard: shards stream into their uploads all at once, so
+// a relay that refuses its shard must fail only that shard: the push
+// stores the object with the others, says so, and the clone works.
+func TestRelayRefusesShard(t *testing.T) {
+	relays := append(startRelays(t, 2), startRelays(t, 1, "--max-blob-bytes", "4096")...)
+	owner := newUser(t)
+	dir := filepath.Join(t.TempDir(), "m")
+	owner.ok("", "init", "--name", "refused", dir)
+	randomFile(t, filepath.Join(dir, "weights.bin"), 3<<20, 11)
+	owner.ok(dir, "add", ".")
+	owner.ok(dir, "commit", "-m", "w")
+	for _, r := range relays {
+		owner.ok(dir, "relay", "add", r.URL())
+	}
+	_, errs := owner.ok(dir, "push", "--k", "2", "--n", "3")
+	if !strings.Contains(errs, "stored with 2 of 3 shards") {
+		t.Fatalf("push did not report the refused shard:\n%s", errs)
+	}
+	if got := len(relays[0].blobs(t)) + len(relays[1].blobs(t)); got != 2 {
+		t.Fatalf("the accepting relays hold %d blobs, want 2", got)
+	}
+	if got := len(relays[2].blobs(t)); got != 0 {
+		t.Fatalf("the refusing relay holds %d blobs", got)
+	}
+	reader := newUser(t)
+	work := t.TempDir()
+	reader.ok(work, "clone", address(t, owner, dir), "c")
+	sameTree(t, dir, filepath.Join(work, "c"))
+}
+
 // TestPrivateRepository: blobs hold no plaintext, events no file names or
 // messages; a reader named with --to clones it; anyone else fails clearly.
 func TestPrivateRepository(t *testing.T) {

@@ -676,17 +676,19 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 		return object.SplitOptions{K: j.K, N: j.N, Recipients: p.recipients(), Rand: rnd}, err
 	}
 
-	// First pass. It checks what it reads against the object id.
+	// First pass. It checks what it reads against the object id (for a
+	// public object while it codes: one read of the file).
 	so, err := opts()
 	if err != nil {
 		return nil, err
 	}
+	so.ID = &o.ID
 	res, err := object.Split(ctx, src, o.Size, so, discardSink{})
+	if errors.Is(err, object.ErrWrongID) {
+		return nil, fmt.Errorf("the local copy of %s no longer has id %s (changed since it was added or checked out)", o.label(), o.ID)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if res.ObjectID != o.ID {
-		return nil, fmt.Errorf("the local copy of %s no longer has id %s (changed since it was added or checked out)", o.label(), o.ID)
 	}
 	if j.Manifest != "" && j.Manifest != string(res.Manifest.Encode()) {
 		return nil, errors.New("the object split differently than before its push was interrupted")

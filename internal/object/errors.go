@@ -2,10 +2,15 @@ package object
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 )
+
+// ErrWrongID is Split's error when SplitOptions.ID names another id than
+// the bytes have.
+var ErrWrongID = errors.New("the bytes do not have the expected object id")
 
 // ShardProblem says why a shard could not be used.
 type ShardProblem struct {

@@ -587,3 +587,35 @@ func TestSplitExpected(t *testing.T) {
 		}
 	}
 }
+
+// A split told the object id makes the same shards (a public one in a
+// single pass), and with a wrong id fails without committing any.
+func TestSplitWithID(t *testing.T) {
+	_, publics := testKeys(t, 8, 1)
+	for _, size := range []int{0, 1, tBlock*3 - 1, tBlock*3*4 + 17, 200000} {
+		for _, private := range []bool{false, true} {
+			data := randomBytes(uint64(size)+7, size)
+			opts := SplitOptions{K: 3, N: 5, BlockSize: tBlock, Rand: rand.NewChaCha8([32]byte{1})}
+			if private {
+				opts.Recipients = publics
+			}
+			first, want := split(t, data, opts)
+			id := first.ObjectID
+			opts.Rand = rand.NewChaCha8([32]byte{1})
+			opts.ID = &id
+			again, got := split(t, data, opts)
+			if !bytes.Equal(again.Manifest.Encode(), first.Manifest.Encode()) || len(got.blobs) != len(want.blobs) {
+				t.Fatalf("size %d private %v: split with its id differs", size, private)
+			}
+			wrong := id
+			wrong[3] ^= 1
+			opts.Rand = rand.NewChaCha8([32]byte{1})
+			opts.ID = &wrong
+			store := newMemStore()
+			_, err := Split(context.Background(), bytes.NewReader(data), uint64(len(data)), opts, store)
+			if !errors.Is(err, ErrWrongID) || len(store.blobs) != 0 {
+				t.Fatalf("size %d private %v: wrong id: %v, %d shards committed", size, private, err, len(store.blobs))
+			}
+		}
+	}
+}

@@ -43,6 +43,13 @@ type SplitOptions struct {
 	// upload against its name. It lets a shard stream to where it goes
 	// once its name is known, without a copy on disk.
 	Expect *Manifest
+	// ID, when set, is the object id the bytes should have; the split
+	// fails with ErrWrongID if they have another, and never commits a
+	// shard then. For a public object it lets the split read the bytes
+	// once instead of twice: shard headers (which carry the id) are written
+	// while the id is still being computed, and every shard is aborted
+	// rather than committed if it comes out different.
+	ID *merkle.ID
 }
 
 // SplitResult describes a split object.
@@ -91,11 +98,19 @@ func Split(ctx context.Context, src io.ReaderAt, size uint64, opts SplitOptions,
 		return s.splitExpected(ctx, sink)
 	}
 	var err error
-	if s.cc == nil {
+	switch {
+	case s.cc == nil && opts.ID != nil:
+		// Hashed during the encoding.
+		s.objectID, s.m.ID = *opts.ID, *opts.ID
+		s.checkID = true
+	case s.cc == nil:
 		s.objectID, err = Sum(ctx, src, size, opts.Progress)
 		s.m.ID = s.objectID
-	} else {
+	default:
 		err = s.hashPrivate(ctx)
+		if err == nil && opts.ID != nil && *opts.ID != s.objectID {
+			err = fmt.Errorf("%w: %s, not %s", ErrWrongID, s.objectID, *opts.ID)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -170,6 +185,9 @@ type splitter struct {
 	// expect, when set, are the shard hashes: encode takes them instead of
 	// hashing.
 	expect []Hash
+	// checkID makes encode compute the (public) object id as it goes and
+	// commit nothing unless it is objectID.
+	checkID bool
 }
 
 func (s *splitter) prepareEncryption() error {
@@ -361,6 +379,30 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 		copy(s.m.Shards, s.expect)
 	}
 
+	// With checkID, one more lane hashes each stripe's stored bytes, in
+	// order, into the object id.
+	var idLane chan *stripe
+	var idHash *merkle.Hasher
+	consumers := len(lanes)
+	if s.checkID {
+		idLane = make(chan *stripe, pipelineDepth)
+		idHash = merkle.New()
+		consumers++
+		g.Go(func() error {
+			for {
+				st, ok, err := recv(ctx, idLane)
+				if !ok {
+					return err
+				}
+				idHash.Write(st.buf[:st.data])
+				if st.pending.Add(-1) == 0 {
+					p.Add(int64(st.data))
+					free <- st
+				}
+			}
+		})
+	}
+
 	// Fill.
 	g.Go(func() error {
 		defer close(filled)
@@ -391,6 +433,9 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 			for _, ch := range lanes {
 				close(ch)
 			}
+			if idLane != nil {
+				close(idLane)
+			}
 		}()
 		for {
 			st, ok, err := recv(ctx, filled)
@@ -402,7 +447,12 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 					return fmt.Errorf("reed-solomon stripe %d: %w", st.index, err)
 				}
 			}
-			st.pending.Store(int32(len(lanes)))
+			st.pending.Store(int32(consumers))
+			if idLane != nil {
+				if err := send(ctx, idLane, st); err != nil {
+					return err
+				}
+			}
 			for _, ch := range lanes {
 				if err := send(ctx, ch, st); err != nil {
 					return err
@@ -459,6 +509,12 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 	if err := g.Wait(); err != nil {
 		abort()
 		return err
+	}
+	if s.checkID {
+		if got := idHash.ID(); got != s.objectID || idHash.Size() != s.size {
+			abort()
+			return fmt.Errorf("%w: %s, not %s", ErrWrongID, got, s.objectID)
+		}
 	}
 	for i, w := range writers {
 		if err := w.Commit(s.m.Shards[i]); err != nil {
