@@ -69,7 +69,7 @@ func (s *Session) FetchObjects(ctx context.Context, files []repo.FileEntry) erro
 		total += int64(f.Size)
 	}
 	s.bar = s.stage("download", total)
-	err := forObjects(ctx, need, func(f repo.FileEntry) uint64 { return f.Size }, func(ctx context.Context, _ int, f repo.FileEntry) error {
+	err := forObjects(ctx, need, largeParallel, func(f repo.FileEntry) uint64 { return f.Size }, func(ctx context.Context, _ int, f repo.FileEntry) error {
 		return s.fetchFile(ctx, f)
 	})
 	s.bar.Finish()

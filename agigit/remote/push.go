@@ -143,6 +143,10 @@ type pusher struct {
 	owners   []string
 	baseAddr []string
 	res      *PushResult
+	// splitting holds a token while an object is split (both passes): of
+	// the objects in flight, only splitParallel use the processors; the
+	// others wait for their relays to sync what was sent.
+	splitting chan struct{}
 }
 
 // Push publishes the repository: it stores every object the local
@@ -179,7 +183,7 @@ func (s *Session) Push(ctx context.Context, opts PushOptions) (*PushResult, erro
 	if len(pool.Conns) == 0 {
 		return nil, fmt.Errorf("no push relay could be reached (tried %s)", strings.Join(urls, ", "))
 	}
-	p := &pusher{s: s, pool: pool, servers: serversOf(pool), k: k, n: n, cat: catalog{r},
+	p := &pusher{splitting: make(chan struct{}, splitParallel), s: s, pool: pool, servers: serversOf(pool), k: k, n: n, cat: catalog{r},
 		existing: make(map[merkle.ID][]*ManifestEvent), events: make(map[string]*nostr.Event),
 		res: &PushResult{K: k, N: n}}
 	p.res.Tolerate = Tolerance(k, n, len(p.servers))
@@ -248,7 +252,7 @@ func (s *Session) Push(ctx context.Context, opts PushOptions) (*PushResult, erro
 		}
 	}
 	s.bar = s.stage("upload", pending)
-	err = forObjects(ctx, objs, func(o objRef) uint64 { return o.Size }, func(ctx context.Context, i int, o objRef) error {
+	err = forObjects(ctx, objs, pushParallel, func(o objRef) uint64 { return o.Size }, func(ctx context.Context, i int, o objRef) error {
 		return p.pushObject(ctx, o, i+1, len(objs))
 	})
 	s.bar.Finish()
@@ -676,6 +680,14 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 		return object.SplitOptions{K: j.K, N: j.N, Recipients: p.recipients(), Rand: rnd}, err
 	}
 
+	select {
+	case p.splitting <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	splitDone := sync.OnceFunc(func() { <-p.splitting })
+	defer splitDone()
+
 	// First pass. It checks what it reads against the object id (for a
 	// public object while it codes: one read of the file).
 	so, err := opts()
@@ -736,6 +748,9 @@ func (p *pusher) store(ctx context.Context, o objRef) (*nostr.Event, error) {
 		}
 		so.Expect = m
 		_, err = object.Split(ctx, src, o.Size, so, sink)
+		// The relays now sync what they received; another object can be
+		// split meanwhile.
+		splitDone()
 		for i, ch := range sink.done {
 			if ch != nil {
 				failed[i] = <-ch
@@ -1015,17 +1030,23 @@ func appendNew(s []string, vs ...string) []string {
 }
 
 // smallParallel is how many small objects move at once: their cost is
-// round trips, not bandwidth or CPU. Large ones move two at a time, so that
-// one is split or rebuilt while the other's shards travel.
+// round trips, not bandwidth or CPU. A clone rebuilds large ones two at a
+// time (largeParallel), so that one is rebuilt while the other's shards
+// travel. A push keeps four in flight (pushParallel), at most two of them
+// splitting (splitParallel): the others wait for their relays to sync
+// the shards they were sent, which would otherwise leave the processors
+// idle.
 const (
 	smallParallel = 4
 	largeParallel = 2
+	pushParallel  = 4
+	splitParallel = 2
 )
 
 // forObjects runs f on every item, small ones (below a quarter of
-// quietThreshold) smallParallel at a time, then large ones largeParallel
-// at a time. The first error stops it.
-func forObjects[T any](ctx context.Context, items []T, size func(T) uint64, f func(context.Context, int, T) error) error {
+// quietThreshold) smallParallel at a time, then large ones large at a
+// time. The first error stops it.
+func forObjects[T any](ctx context.Context, items []T, large int, size func(T) uint64, f func(context.Context, int, T) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var mu sync.Mutex
@@ -1058,7 +1079,7 @@ func forObjects[T any](ctx context.Context, items []T, size func(T) uint64, f fu
 	}
 	run(true, smallParallel)
 	if first == nil {
-		run(false, largeParallel)
+		run(false, large)
 	}
 	return first
 }
