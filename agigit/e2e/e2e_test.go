@@ -215,12 +215,12 @@ func publishRaw(t *testing.T, url string, ev *nostr.Event) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	r, err := nostr.RelayConnect(ctx, url)
+	c, err := remote.Dial(ctx, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
-	r.Publish(ctx, *ev)
+	defer c.Close()
+	c.Publish(ctx, ev)
 }
 
 // TestKillDuringPush: kill -9 a push half way, push again: only the
@@ -386,12 +386,12 @@ func queryAll(t *testing.T, url string) []*nostr.Event {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	r, err := nostr.RelayConnect(ctx, url)
+	c, err := remote.Dial(ctx, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
-	evs, err := r.QuerySync(ctx, nostr.Filter{Kinds: []int{repo.KindCommit, repo.KindManifest, repo.KindRepoAnnouncement, repo.KindRepoState}, Limit: 1000})
+	defer c.Close()
+	evs, err := c.Query(ctx, nostr.Filter{Kinds: []int{repo.KindCommit, repo.KindManifest, repo.KindRepoAnnouncement, repo.KindRepoState}, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
