@@ -143,3 +143,19 @@ step "one relay down: any k shards still rebuild the model"
 kill "${relay_pids[0]}"; wait "${relay_pids[0]}" 2>/dev/null || true
 reader clone "$naddr" copy2
 cmp model/model.safetensors copy2/model.safetensors && echo "clone with a relay down is byte-identical"
+
+step "PoWoC: a model scored by how well it compresses validation data"
+# 1 MiB of validation and 2 MiB of training text: the Go standard library's
+# sources, as `agigit powoc corpus` cuts them (10 MiB each).
+mkdir "$work/powoc" && cd "$work/powoc"
+author powoc corpus --validation val.full --training train.full >/dev/null
+head -c $((1 << 20)) val.full >val
+head -c $((2 << 20)) train.full >train
+if command -v xz >/dev/null; then echo "xz -9e: $(xz -9e -c val | wc -c) bytes"; fi
+author powoc init --out base.model
+author powoc score --model base.model --data val --out base.claim | grep -E 'code length|description length'
+# A contributor trains the base further; the new version pays only for its
+# delta from the base; a smaller description length is what PoWoC rewards.
+author powoc train --data train --from base.model --search=false --out tuned.model
+author powoc score --model tuned.model --parent base.model --data val --out tuned.claim | grep -E 'code length|model cost|description length'
+author powoc verify --model tuned.model --parent base.model --claim tuned.claim --data val | head -1
