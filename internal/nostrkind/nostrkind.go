@@ -5,6 +5,7 @@
 package nostrkind
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 )
@@ -142,4 +143,29 @@ func isLowerHex64(s string) bool {
 		}
 	}
 	return true
+}
+
+// ErrBadExpiration is Expiration's error for a tag that is not a unix
+// timestamp.
+var ErrBadExpiration = errors.New("expiration tag is not a unix timestamp")
+
+// Expiration reads an event's NIP-40 expiration: the first "expiration"
+// tag's value, a unix timestamp in decimal seconds. ok is false when there
+// is no such tag.
+func Expiration[T ~[]string](tags []T) (at int64, ok bool, err error) {
+	for _, t := range tags {
+		if len(t) < 2 || t[0] != "expiration" {
+			continue
+		}
+		v := t[1]
+		if v == "" || len(v) > 18 || strings.TrimLeft(v, "0123456789") != "" {
+			return 0, true, ErrBadExpiration
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, true, ErrBadExpiration
+		}
+		return n, true, nil
+	}
+	return 0, false, nil
 }

@@ -64,3 +64,26 @@ func FuzzParseAddress(f *testing.F) {
 		}
 	})
 }
+
+func TestExpiration(t *testing.T) {
+	for _, c := range []struct {
+		tags    [][]string
+		at      int64
+		ok, bad bool
+	}{
+		{nil, 0, false, false},
+		{[][]string{{"t", "x"}, {"expiration"}}, 0, false, false},
+		{[][]string{{"expiration", "1700000000"}}, 1700000000, true, false},
+		{[][]string{{"expiration", "1700000000"}, {"expiration", "5"}}, 1700000000, true, false},
+		{[][]string{{"expiration", ""}}, 0, true, true},
+		{[][]string{{"expiration", "-5"}}, 0, true, true},
+		{[][]string{{"expiration", "1e9"}}, 0, true, true},
+		{[][]string{{"expiration", " 17"}}, 0, true, true},
+		{[][]string{{"expiration", "9999999999999999999999"}}, 0, true, true},
+	} {
+		at, ok, err := Expiration(c.tags)
+		if at != c.at || ok != c.ok || (err != nil) != c.bad {
+			t.Errorf("%q: %d %v %v", c.tags, at, ok, err)
+		}
+	}
+}

@@ -110,6 +110,12 @@ func (l Limits) CheckEvent(evt *nostr.Event, now time.Time) *Rejection {
 	if l.CreatedAtPast > 0 && evt.CreatedAt.Time().Before(now.Add(-l.CreatedAtPast)) {
 		return Reject(Invalid, "created_at is more than %s in the past", l.CreatedAtPast)
 	}
+	// NIP-40: an expired event is not taken.
+	if at, ok, err := nostrkind.Expiration(evt.Tags); err != nil {
+		return Reject(Invalid, "%v", err)
+	} else if ok && at <= now.Unix() {
+		return Reject(Invalid, "event has expired")
+	}
 	if l.MaxEventTags > 0 && len(evt.Tags) > l.MaxEventTags {
 		return Reject(Invalid, "%d tags, the limit is %d", len(evt.Tags), l.MaxEventTags)
 	}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -99,14 +100,19 @@ func TestCheckEvent(t *testing.T) {
 	if rej := l.CheckEvent(mk(nostr.Event{Kind: 1, Content: "äöü", Tags: nostr.Tags{{"t", "abcd"}, {"alt", "long values are fine when not indexed"}}}), time.Now()); rej != nil {
 		t.Fatalf("valid event: %v", rej)
 	}
+	if rej := l.CheckEvent(mk(nostr.Event{Kind: 1, Tags: nostr.Tags{{"expiration", strconv.FormatInt(time.Now().Unix()+60, 10)}}}), time.Now()); rej != nil {
+		t.Fatalf("event expiring in a minute: %v", rej)
+	}
 	for name, e := range map[string]*nostr.Event{
-		"content too long":    mk(nostr.Event{Kind: 1, Content: "abcd"}),
-		"indexed value long":  mk(nostr.Event{Kind: 1, Tags: nostr.Tags{{"t", "abcde"}}}),
-		"empty tag":           mk(nostr.Event{Kind: 1, Tags: nostr.Tags{{}}}),
-		"NUL in tag":          mk(nostr.Event{Kind: 1, Tags: nostr.Tags{{"t", "a\x00"}}}),
-		"invalid UTF-8":       mk(nostr.Event{Kind: 1, Content: "\xff"}),
-		"kind out of range":   {ID: "x", Kind: 70000},
-		"uppercase signature": func() *nostr.Event { e := mk(nostr.Event{Kind: 1}); e.Sig = "A" + e.Sig[1:]; return e }(),
+		"content too long":      mk(nostr.Event{Kind: 1, Content: "abcd"}),
+		"indexed value long":    mk(nostr.Event{Kind: 1, Tags: nostr.Tags{{"t", "abcde"}}}),
+		"empty tag":             mk(nostr.Event{Kind: 1, Tags: nostr.Tags{{}}}),
+		"NUL in tag":            mk(nostr.Event{Kind: 1, Tags: nostr.Tags{{"t", "a\x00"}}}),
+		"invalid UTF-8":         mk(nostr.Event{Kind: 1, Content: "\xff"}),
+		"kind out of range":     {ID: "x", Kind: 70000},
+		"uppercase signature":   func() *nostr.Event { e := mk(nostr.Event{Kind: 1}); e.Sig = "A" + e.Sig[1:]; return e }(),
+		"expired":               mk(nostr.Event{Kind: 1, Tags: nostr.Tags{{"expiration", strconv.FormatInt(time.Now().Unix()-1, 10)}}}),
+		"expiration not a time": mk(nostr.Event{Kind: 1, Tags: nostr.Tags{{"expiration", "soon"}}}),
 	} {
 		if rej := l.CheckEvent(e, time.Now()); rej == nil || rej.Prefix != Invalid {
 			t.Errorf("%s: %v", name, rej)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -480,7 +481,7 @@ func TestInfoDocument(t *testing.T) {
 	if doc.Name != "test relay" || doc.Limitation == nil || doc.Limitation.MaxMessageLength != cfg.Relay.Limits.MaxMessageBytes {
 		t.Fatalf("NIP-11 document %s", body)
 	}
-	for _, nip := range []float64{1, 9, 11, 42, 45, 70} {
+	for _, nip := range []float64{1, 9, 11, 40, 42, 45, 70} {
 		if !slices.Contains(doc.SupportedNIPs, any(nip)) {
 			t.Errorf("NIP-%v not advertised", nip)
 		}
@@ -840,4 +841,32 @@ func TestProtectedEvents(t *testing.T) {
 	}
 	authenticate(t, r, author)
 	publish(t, r, evt)
+}
+
+// NIP-40: an event that has already expired is refused; one that expires
+// later is served until then.
+func TestExpiration(t *testing.T) {
+	tr := startRelayer(t, baseConfig(t))
+	r := tr.connect(t)
+	a := newKey(t)
+	now := time.Now().Unix()
+	expired := a.sign(t, nostr.Event{Kind: 1, CreatedAt: nostr.Timestamp(now), Content: "too late",
+		Tags: nostr.Tags{{"expiration", strconv.FormatInt(now-1, 10)}}})
+	if err := publishErr(t, r, expired); err == nil || !strings.Contains(err.Error(), "invalid: event has expired") {
+		t.Fatalf("expired event: %v", err)
+	}
+	soon := a.sign(t, nostr.Event{Kind: 1, CreatedAt: nostr.Timestamp(now), Content: "short-lived",
+		Tags: nostr.Tags{{"expiration", strconv.FormatInt(now+2, 10)}}})
+	publish(t, r, soon)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got, err := r.QuerySync(ctx, nostr.Filter{IDs: []string{soon.ID}})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("before expiry: %d events, %v", len(got), err)
+	}
+	time.Sleep(time.Until(time.Unix(now+3, 0)))
+	got, err = r.QuerySync(ctx, nostr.Filter{IDs: []string{soon.ID}})
+	if err != nil || len(got) != 0 {
+		t.Fatalf("after expiry: %d events, %v", len(got), err)
+	}
 }

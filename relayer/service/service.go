@@ -119,7 +119,49 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		"uploaders", len(cfg.Blob.Uploaders), "max_blob_bytes", cfg.Blob.MaxBlobBytes, "quota_bytes", cfg.Blob.QuotaBytes,
 		"public_url", cfg.Relay.PublicURL)
 	s.routes(blob.NewHandler(cfg.Blob, blobs, s.metrics, s.log.With("part", "blob")))
+	s.Add(&expiryPurge{db: db, log: s.log.With("part", "expiry"), every: 10 * time.Minute})
 	return s, nil
+}
+
+// expiryPurge deletes events past their NIP-40 expiration, at start and
+// then every so often, in batches so that no statement holds many rows.
+type expiryPurge struct {
+	db    *store.DB
+	log   *slog.Logger
+	every time.Duration
+}
+
+func (e *expiryPurge) Name() string { return "expiry" }
+
+func (e *expiryPurge) Run(ctx context.Context) error {
+	t := time.NewTicker(e.every)
+	defer t.Stop()
+	for {
+		var total int64
+		for {
+			n, err := e.db.DeleteExpired(ctx, time.Now().Unix(), 1000)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				// Not fatal: expired events are not served anyway.
+				e.log.Warn("purge expired events", "err", err)
+				break
+			}
+			total += n
+			if n < 1000 {
+				break
+			}
+		}
+		if total > 0 {
+			e.log.Info("purged expired events", "events", total)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }
 
 // DB, Relay, Blobs and Metrics give components access to the shared parts.

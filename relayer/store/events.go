@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -92,6 +93,7 @@ type row struct {
 	raw        string
 	tagNames   []string
 	tagValues  []string
+	expiresAt  *int64 // NIP-40; nil when the event does not expire
 }
 
 func newRow(evt *nostr.Event, raw []byte) (*row, error) {
@@ -114,6 +116,11 @@ func newRow(evt *nostr.Event, raw []byte) (*row, error) {
 	}
 	if r.dTag != nil {
 		r.address = nostrkind.Address{Kind: evt.Kind, PubKey: evt.PubKey, D: *r.dTag}.String()
+	}
+	// NIP-40; a malformed tag was refused before (policy), so here it
+	// only means no expiry.
+	if at, ok, err := nostrkind.Expiration(evt.Tags); ok && err == nil {
+		r.expiresAt = &at
 	}
 	// NIP-01: only the first value of single-letter tags is indexed.
 	seen := map[[2]string]bool{}
@@ -168,8 +175,8 @@ WHERE pubkey = $1 AND kind = $2 AND d_tag = $3
 	// Inserts the event and its tags unless it was deleted by its author or
 	// a winning version of its address remains.
 	insertSQL = `WITH ins AS (
-	INSERT INTO events (id, pubkey, created_at, kind, d_tag, raw)
-	SELECT $1, $2, $3, $4, $5, $6
+	INSERT INTO events (id, pubkey, created_at, kind, d_tag, raw, expires_at)
+	SELECT $1, $2, $3, $4, $5, $6, $11
 	WHERE NOT EXISTS (
 		SELECT 1 FROM deletions
 		WHERE pubkey = $2 AND (target = $7 OR (target = $8 AND until >= $3)))
@@ -197,7 +204,7 @@ func (db *DB) save(ctx context.Context, r *row) (SaveResult, error) {
 		})
 	}
 	inserted := false
-	b.Queue(insertSQL, r.id, r.pubkey, r.createdAt, r.kind, r.dTag, r.raw, r.idHex, r.address, r.tagNames, r.tagValues).
+	b.Queue(insertSQL, r.id, r.pubkey, r.createdAt, r.kind, r.dTag, r.raw, r.idHex, r.address, r.tagNames, r.tagValues, r.expiresAt).
 		Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				inserted = true
@@ -269,8 +276,8 @@ func (db *DB) saveDeletion(ctx context.Context, r *row, evt *nostr.Event) (SaveR
 			}
 		}
 		var seq int64
-		err := tx.QueryRow(ctx, `INSERT INTO events (id, pubkey, created_at, kind, raw) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (id) DO NOTHING RETURNING seq`, r.id, r.pubkey, r.createdAt, r.kind, r.raw).Scan(&seq)
+		err := tx.QueryRow(ctx, `INSERT INTO events (id, pubkey, created_at, kind, raw, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (id) DO NOTHING RETURNING seq`, r.id, r.pubkey, r.createdAt, r.kind, r.raw, r.expiresAt).Scan(&seq)
 		if errors.Is(err, pgx.ErrNoRows) {
 			res.Outcome = Duplicate
 			return nil
@@ -466,7 +473,8 @@ func whereClause(f *nostr.Filter, vis Visibility, args *[]any) (string, error) {
 		*args = append(*args, v)
 		return "$" + strconv.Itoa(len(*args))
 	}
-	conds := []string{"TRUE"}
+	// NIP-40: expired events are not served.
+	conds := []string{"(e.expires_at IS NULL OR e.expires_at > " + arg(time.Now().Unix()) + ")"}
 	if f.IDs != nil {
 		ids, err := decodeHex(f.IDs)
 		if err != nil {
@@ -538,4 +546,16 @@ func decodeHex(list []string) ([][]byte, error) {
 		out[i] = b
 	}
 	return out, nil
+}
+
+// DeleteExpired removes at most batch events whose NIP-40 expiration is at
+// or before now (their tags go with them) and reports how many it removed.
+// Queries already skip them; this gives the space back.
+func (db *DB) DeleteExpired(ctx context.Context, now int64, batch int) (int64, error) {
+	ct, err := db.pool.Exec(ctx, `DELETE FROM events WHERE seq IN (
+		SELECT seq FROM events WHERE expires_at <= $1 LIMIT $2)`, now, batch)
+	if err != nil {
+		return 0, fmt.Errorf("delete expired events: %w", err)
+	}
+	return ct.RowsAffected(), nil
 }

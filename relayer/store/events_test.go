@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nbd-wtf/go-nostr"
 
@@ -396,5 +399,47 @@ func TestQueryPages(t *testing.T) {
 				t.Fatalf("limit %d, pages of %d events / %d bytes: %d events, differ from one query (%d)", limit, pc.n, pc.bytes, len(got), len(want))
 			}
 		}
+	}
+}
+
+// NIP-40: an event whose expiration has passed is kept out of every query
+// and count, whatever else matches it.
+func TestExpiredEventsNotServed(t *testing.T) {
+	db := openTest(t)
+	s := newSigner(t)
+	now := time.Now().Unix()
+	live := s.event(t, 1, now, "live", nostr.Tag{"expiration", strconv.FormatInt(now+3600, 10)})
+	gone := s.event(t, 1, now, "gone", nostr.Tag{"expiration", strconv.FormatInt(now-10, 10)}, nostr.Tag{"t", "x"})
+	plain := s.event(t, 1, now, "plain", nostr.Tag{"t", "x"})
+	for _, e := range []*nostr.Event{live, gone, plain} {
+		save(t, db, e)
+	}
+	got := query(t, db, nostr.Filter{Kinds: []int{1}}, 10)
+	if len(got) != 2 || slices.Contains(got, gone.ID) {
+		t.Fatalf("query returned %v", got)
+	}
+	if got := query(t, db, nostr.Filter{IDs: []string{gone.ID}}, 10); len(got) != 0 {
+		t.Fatalf("expired event found by id: %v", got)
+	}
+	if got := query(t, db, nostr.Filter{Tags: nostr.TagMap{"t": {"x"}}}, 10); len(got) != 1 || got[0] != plain.ID {
+		t.Fatalf("tag query returned %v", got)
+	}
+	n, err := db.CountEvents(context.Background(), []nostr.Filter{{Kinds: []int{1}}}, Visibility{})
+	if err != nil || n != 2 {
+		t.Fatalf("count %d, %v", n, err)
+	}
+
+	// The purge removes the expired one only, with its tags.
+	if n, err := db.DeleteExpired(context.Background(), now, 100); err != nil || n != 1 {
+		t.Fatalf("purge removed %d, %v", n, err)
+	}
+	var rows, tags int64
+	db.pool.QueryRow(context.Background(), "SELECT count(*) FROM events").Scan(&rows)
+	db.pool.QueryRow(context.Background(), "SELECT count(*) FROM tags WHERE value = 'x'").Scan(&tags)
+	if rows != 2 || tags != 1 {
+		t.Fatalf("after the purge: %d events, %d x tags", rows, tags)
+	}
+	if n, err := db.DeleteExpired(context.Background(), now+3600, 100); err != nil || n != 1 {
+		t.Fatalf("purge an hour later removed %d, %v", n, err)
 	}
 }

@@ -72,4 +72,10 @@ CREATE TABLE blob_usage (
 	blobs  bigint NOT NULL
 );
 `},
+	{"expiration", `
+-- NIP-40: when the event stops being served (unix seconds), from its first
+-- "expiration" tag; NULL for events that do not expire.
+ALTER TABLE events ADD COLUMN expires_at bigint;
+CREATE INDEX events_expires ON events (expires_at) WHERE expires_at IS NOT NULL;
+`},
 }
