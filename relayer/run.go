@@ -29,6 +29,8 @@ type runFlags struct {
 	listen, blobDir, schema, publicURL, tlsCert, tlsKey string
 	uploaders, writers, protectedKinds                  string
 	authWrites, listAuth, trustForwarded                bool
+	mirror, mirrorPrivate                               bool
+	mirrorTimeout                                       time.Duration
 	name, description, adminPubkey, contact, icon       string
 
 	maxMessage, maxBlob, quota                          byteSize
@@ -80,6 +82,9 @@ gracefully: events being stored and uploads in progress finish first.`,
 	fl.BoolVar(&f.authWrites, "auth-writes", false, "require NIP-42 authentication before accepting events")
 	fl.StringVar(&f.protectedKinds, "protected-kinds", "", "comma-separated kinds served only to their authenticated author or p-tagged keys, e.g. 4,1059")
 	fl.BoolVar(&f.listAuth, "blob-list-auth", false, "require the owner's authorization for GET /list/<pubkey>")
+	fl.BoolVar(&f.mirror, "mirror", true, "serve BUD-04 PUT /mirror (the server fetches a blob from a URL)")
+	fl.BoolVar(&f.mirrorPrivate, "mirror-private", false, "let mirrors fetch from loopback, private and link-local addresses")
+	fl.DurationVar(&f.mirrorTimeout, "mirror-timeout", 10*time.Minute, "longest one mirror fetch may take")
 	fl.BoolVar(&f.trustForwarded, "trust-forwarded", false, "take client addresses from X-Forwarded-For/X-Real-IP (only behind a proxy that sets them)")
 	fl.StringVar(&f.name, "name", "AGI Nostr relay", "relay name for NIP-11")
 	fl.StringVar(&f.description, "description", "Model metadata and shards for agigit", "relay description for NIP-11")
@@ -243,6 +248,9 @@ func (f *runFlags) config() (service.Config, error) {
 			QuotaBytes:     int64(f.quota),
 			Uploaders:      uploaders,
 			ListAuth:       f.listAuth,
+			NoMirror:       !f.mirror,
+			MirrorPrivate:  f.mirrorPrivate,
+			MirrorTimeout:  f.mirrorTimeout,
 			IPRequests:     policy.NewRateLimiter(f.ipHTTPRate, f.ipHTTPBurst),
 			Uploads:        policy.NewRateLimiter(f.uploadRate, f.uploadBurst),
 			TrustForwarded: f.trustForwarded,

@@ -43,6 +43,13 @@ type Config struct {
 	// TrustForwarded takes the client address and scheme from proxy
 	// headers.
 	TrustForwarded bool
+	// NoMirror turns off BUD-04 PUT /mirror. MirrorPrivate lets a mirror
+	// fetch from loopback, private and link-local addresses, which are
+	// refused by default so that clients cannot make the server reach into
+	// its own network. MirrorTimeout bounds one mirror fetch (0: 10 minutes).
+	NoMirror      bool
+	MirrorPrivate bool
+	MirrorTimeout time.Duration
 }
 
 // Handler serves the Blossom endpoints.
@@ -72,6 +79,7 @@ func (h *Handler) Routes() []Route {
 	return []Route{
 		{"PUT /upload", "upload", h.limited(h.upload)},
 		{"HEAD /upload", "upload-check", h.limited(h.uploadCheck)},
+		{"PUT /mirror", "mirror", h.limited(h.mirror)},
 		{"GET /list/{pubkey}", "list", h.limited(h.list)},
 		{"GET /{blob}", "blob", h.limited(h.get)},
 		{"DELETE /{blob}", "delete", h.limited(h.delete)},
@@ -361,12 +369,19 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 		h.uploadRefused(w, http.StatusConflict, "hash-mismatch", "body hashes to "+shaHex+", not the X-SHA-256 "+claimed)
 		return
 	}
+	h.commitUpload(w, r, auth, owner, p, mediaType(r.Header.Get("Content-Type")))
+}
+
+// commitUpload records a received blob for its uploader (upload and
+// mirror) once the authorization is seen to name it, and answers with its
+// descriptor.
+func (h *Handler) commitUpload(w http.ResponseWriter, r *http.Request, auth *nostr.Event, owner []byte, p *Pending, mt string) {
+	shaHex := hex.EncodeToString(p.SHA256)
 	if !namesBlob(auth, shaHex) {
 		h.uploadRefused(w, http.StatusForbidden, "unauthorized", "authorization's x tags do not name blob "+shaHex)
 		return
 	}
 	uploaded := h.now().Unix()
-	mt := mediaType(r.Header.Get("Content-Type"))
 	// The commit outlives a client that hangs up now: it is quick, and the
 	// blob is either fully recorded or not at all.
 	created, err := h.store.Commit(context.WithoutCancel(r.Context()), p, mt, uploaded, owner, h.cfg.QuotaBytes)

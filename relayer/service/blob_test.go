@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -376,5 +377,74 @@ func TestShutdownFinishesUploads(t *testing.T) {
 	tr := startRelayer(t, cfg)
 	if resp, got := tr.get(t, "/"+sha, nil); resp.StatusCode != 200 || !bytes.Equal(got, data) {
 		t.Fatalf("blob after restart: %d, %d bytes", resp.StatusCode, len(got))
+	}
+}
+
+// BUD-04: PUT /mirror fetches a blob from a URL and stores it under the
+// same authorization as an upload; bytes that are not the blob the
+// authorization names, origins inside the server's network (unless
+// allowed) and bad requests store nothing.
+func TestMirror(t *testing.T) {
+	data, sha := randomBlob(t, 300_000)
+	other, _ := randomBlob(t, 1000)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/" + sha:
+			w.Header().Set("Content-Type", "application/octet-stream")
+			w.Write(data)
+		case "/liar":
+			w.Write(other)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer origin.Close()
+
+	cfg := baseConfig(t)
+	cfg.Blob.MirrorPrivate = true // the origin is on loopback
+	tr := startRelayer(t, cfg)
+	k := newKey(t)
+	mirror := func(tr *testRelayer, body string, auth string) (*http.Response, []byte) {
+		req, _ := http.NewRequest("PUT", tr.httpURL+"/mirror", strings.NewReader(body))
+		req.Header.Set("Authorization", auth)
+		return httpDo(t, req)
+	}
+	auth := k.token(t, "upload", time.Hour, nostr.Tag{"x", sha})
+
+	for name, c := range map[string]struct {
+		body   string
+		status int
+	}{
+		"not JSON":          {`url=x`, http.StatusBadRequest},
+		"not HTTP":          {`{"url": "file:///etc/passwd"}`, http.StatusBadRequest},
+		"origin says 404":   {`{"url": "` + origin.URL + `/missing"}`, http.StatusBadGateway},
+		"bytes of another":  {`{"url": "` + origin.URL + `/liar"}`, http.StatusForbidden},
+		"nothing listening": {`{"url": "http://127.0.0.1:1/x"}`, http.StatusBadGateway},
+	} {
+		if resp, body := mirror(tr, c.body, auth); resp.StatusCode != c.status {
+			t.Errorf("%s: %d %s, want %d", name, resp.StatusCode, body, c.status)
+		}
+	}
+	if files := blobFiles(t, cfg.BlobDir); len(files) != 0 {
+		t.Fatalf("refused mirrors left %v", files)
+	}
+	if resp, body := mirror(tr, `{"url": "`+origin.URL+`/`+sha+`"}`, ""); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("mirror without authorization: %d %s", resp.StatusCode, body)
+	}
+
+	resp, body := mirror(tr, `{"url": "`+origin.URL+`/`+sha+`"}`, auth)
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(string(body), sha) {
+		t.Fatalf("mirror: %d %s", resp.StatusCode, body)
+	}
+	if resp, got := tr.get(t, "/"+sha, nil); resp.StatusCode != http.StatusOK || !bytes.Equal(got, data) {
+		t.Fatalf("GET after mirror: %d, %d bytes", resp.StatusCode, len(got))
+	}
+
+	// A server with the default settings does not reach into its own
+	// network.
+	guarded := startRelayer(t, baseConfig(t))
+	resp, body = mirror(guarded, `{"url": "`+origin.URL+`/`+sha+`"}`, auth)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "loopback, private or link-local") {
+		t.Fatalf("mirror from loopback: %d %s", resp.StatusCode, body)
 	}
 }
