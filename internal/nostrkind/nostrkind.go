@@ -8,6 +8,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Standard kinds used by the project.
@@ -168,4 +170,73 @@ func Expiration[T ~[]string](tags []T) (at int64, ok bool, err error) {
 		return n, true, nil
 	}
 	return 0, false, nil
+}
+
+// SearchTags are the tags whose values NIP-50 search looks at besides the
+// content: names, descriptions and topics (a repository announcement keeps
+// its name and description there, not in its content).
+var SearchTags = []string{"d", "name", "description", "t", "title", "summary", "alt"}
+
+// MaxSearchText bounds the text indexed for one event.
+const MaxSearchText = 64 << 10
+
+// SearchText is what NIP-50 search indexes of an event: its content and
+// the values of SearchTags, cut at MaxSearchText bytes on a character
+// boundary.
+func SearchText[T ~[]string](content string, tags []T) string {
+	var b strings.Builder
+	b.WriteString(content)
+	for _, t := range tags {
+		if len(t) >= 2 && slicesContains(SearchTags, t[0]) {
+			b.WriteByte(' ')
+			b.WriteString(t[1])
+		}
+	}
+	text := b.String()
+	if len(text) > MaxSearchText {
+		cut := MaxSearchText
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
+	return strings.ToValidUTF8(strings.ReplaceAll(text, "\x00", ""), "")
+}
+
+// SearchWords splits text into lowercase words of letters and digits, the
+// way search terms are compared in live subscriptions.
+func SearchWords(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
+}
+
+// SearchMatches reports whether every word of query is a word of text. It
+// decides which new events a live search subscription receives; stored
+// events are found by the relay's full-text index, which reads the same
+// words.
+func SearchMatches(query, text string) bool {
+	words := SearchWords(query)
+	if len(words) == 0 {
+		return false
+	}
+	have := make(map[string]bool)
+	for _, w := range SearchWords(text) {
+		have[w] = true
+	}
+	for _, w := range words {
+		if !have[w] {
+			return false
+		}
+	}
+	return true
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }

@@ -1,6 +1,10 @@
 package nostrkind
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestClassOf(t *testing.T) {
 	cases := []struct {
@@ -84,6 +88,31 @@ func TestExpiration(t *testing.T) {
 		at, ok, err := Expiration(c.tags)
 		if at != c.at || ok != c.ok || (err != nil) != c.bad {
 			t.Errorf("%q: %d %v %v", c.tags, at, ok, err)
+		}
+	}
+}
+
+func TestSearchText(t *testing.T) {
+	text := SearchText("weights", [][]string{{"d", "tiny-llama"}, {"p", "deadbeef"}, {"description", "fine-tuned"}, {"t"}})
+	if text != "weights tiny-llama fine-tuned" {
+		t.Fatalf("text %q", text)
+	}
+	long := SearchText(strings.Repeat("é", MaxSearchText), [][]string{})
+	if len(long) > MaxSearchText || !utf8.ValidString(long) {
+		t.Fatalf("long text: %d bytes, valid %v", len(long), utf8.ValidString(long))
+	}
+	for _, c := range []struct {
+		q, text string
+		want    bool
+	}{
+		{"llama", "Tiny Llama 1B", true},
+		{"tiny LLAMA", "tiny-llama weights", true},
+		{"llama move", "tiny llama", false},
+		{"", "anything", false},
+		{"!!", "anything", false},
+	} {
+		if got := SearchMatches(c.q, c.text); got != c.want {
+			t.Errorf("SearchMatches(%q, %q) = %v", c.q, c.text, got)
 		}
 	}
 }

@@ -182,6 +182,9 @@ func parseEvent(obj gjson.Result) (*nostr.Event, *policy.Rejection) {
 	return evt, nil
 }
 
+// maxSearchBytes bounds a NIP-50 search query.
+const maxSearchBytes = 512
+
 func str(v gjson.Result, field string) (string, *policy.Rejection) {
 	if v.Type != gjson.String {
 		return "", policy.Reject(policy.Invalid, "%s must be a string", field)
@@ -300,7 +303,13 @@ func parseFilter(obj gjson.Result, lim *policy.Limits) (nostr.Filter, *policy.Re
 			f.Limit = int(n)
 			f.LimitZero = n == 0
 		case key == "search":
-			rej = policy.Reject(policy.Unsupported, "search (NIP-50) is not supported")
+			var q string
+			if q, rej = str(v, "search"); rej == nil {
+				if len(q) > maxSearchBytes || !utf8.ValidString(q) || strings.IndexByte(q, 0) >= 0 {
+					rej = policy.Reject(policy.Invalid, "search must be UTF-8 text of at most %d bytes", maxSearchBytes)
+				}
+				f.Search = q
+			}
 		case strings.HasPrefix(key, "#") && policy.IsIndexedTagName(key[1:]):
 			name := key[1:]
 			var list []string

@@ -276,7 +276,7 @@ func (rl *Relay) InfoDocument() nip11.RelayInformationDocument {
 		Icon:          info.Icon,
 		Software:      info.Software,
 		Version:       info.Version,
-		SupportedNIPs: []any{1, 9, 11, 40, 42, 45, 70},
+		SupportedNIPs: []any{1, 9, 11, 40, 42, 45, 50, 70},
 		Limitation: &nip11.RelayLimitationDocument{
 			MaxMessageLength: l.MaxMessageBytes,
 			MaxSubscriptions: l.MaxSubscriptions,

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/nbd-wtf/go-nostr"
+
+	"github.com/agi-nostr/agi-nostr/internal/nostrkind"
 )
 
 // subscription is one REQ of one connection. Until its stored events are
@@ -50,7 +52,8 @@ func newSubscription(c *conn, id string, filters []nostr.Filter) *subscription {
 
 func (s *subscription) matches(evt *nostr.Event) bool {
 	for i := range s.filters {
-		if s.filters[i].Matches(evt) {
+		f := &s.filters[i]
+		if f.Matches(evt) && (f.Search == "" || nostrkind.SearchMatches(f.Search, nostrkind.SearchText(evt.Content, evt.Tags))) {
 			return true
 		}
 	}

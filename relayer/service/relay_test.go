@@ -315,7 +315,8 @@ func TestBadEventsAreRefusedAndNotStored(t *testing.T) {
 		{"REQ without filters", `["REQ","s"]`, "CLOSED"},
 		{"REQ with unknown field", `["REQ","s",{"bogus":[1]}]`, "CLOSED"},
 		{"REQ with short ids", `["REQ","s",{"ids":["abc"]}]`, "CLOSED"},
-		{"REQ with search", `["REQ","s",{"search":"llama"}]`, "CLOSED"},
+		{"REQ with a numeric search", `["REQ","s",{"search":5}]`, "CLOSED"},
+		{"REQ with a huge search", `["REQ","s",{"search":"` + strings.Repeat("a", 600) + `"}]`, "CLOSED"},
 		{"REQ with empty id", `["REQ","",{}]`, "NOTICE"},
 	} {
 		msg := c.msg
@@ -481,7 +482,7 @@ func TestInfoDocument(t *testing.T) {
 	if doc.Name != "test relay" || doc.Limitation == nil || doc.Limitation.MaxMessageLength != cfg.Relay.Limits.MaxMessageBytes {
 		t.Fatalf("NIP-11 document %s", body)
 	}
-	for _, nip := range []float64{1, 9, 11, 40, 42, 45, 70} {
+	for _, nip := range []float64{1, 9, 11, 40, 42, 45, 50, 70} {
 		if !slices.Contains(doc.SupportedNIPs, any(nip)) {
 			t.Errorf("NIP-%v not advertised", nip)
 		}
@@ -868,5 +869,74 @@ func TestExpiration(t *testing.T) {
 	got, err = r.QuerySync(ctx, nostr.Filter{IDs: []string{soon.ID}})
 	if err != nil || len(got) != 0 {
 		t.Fatalf("after expiry: %d events, %v", len(got), err)
+	}
+}
+
+// NIP-50: search finds events by the words of their content and of their
+// name, description and topic tags, stored ones and live ones alike, and
+// combines with the other filter fields.
+func TestSearch(t *testing.T) {
+	tr := startRelayer(t, baseConfig(t))
+	r := tr.connect(t)
+	a := newKey(t)
+	ann := func(d, name, desc string) nostr.Event {
+		return a.sign(t, nostr.Event{Kind: nostrkind.RepoAnnouncement, CreatedAt: nostr.Now(),
+			Tags: nostr.Tags{{"d", d}, {"name", name}, {"description", desc}, {"t", "llm"}}})
+	}
+	llama := ann("tiny-llama", "Tiny Llama", "a 1B model fine-tuned for Move")
+	mistral := ann("small-mistral", "Small Mistral", "instruction-tuned, 7B")
+	note := a.note(t, "I tried the Tiny Llama model today")
+	for _, e := range []nostr.Event{llama, mistral, note} {
+		publish(t, r, e)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ids := func(f nostr.Filter) []string {
+		t.Helper()
+		evs, err := r.QuerySync(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range evs {
+			out = append(out, e.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	sorted := func(ids ...string) []string { slices.Sort(ids); return ids }
+	for _, c := range []struct {
+		f    nostr.Filter
+		want []string
+	}{
+		{nostr.Filter{Search: "llama"}, sorted(llama.ID, note.ID)},
+		{nostr.Filter{Search: "LLAMA move"}, sorted(llama.ID)},
+		{nostr.Filter{Search: "llama", Kinds: []int{nostrkind.RepoAnnouncement}}, sorted(llama.ID)},
+		{nostr.Filter{Search: "llm"}, sorted(llama.ID, mistral.ID)},
+		{nostr.Filter{Search: "llm -mistral"}, sorted(llama.ID)},
+		{nostr.Filter{Search: "gpt"}, nil},
+	} {
+		if got := ids(c.f); !slices.Equal(got, c.want) {
+			t.Errorf("search %q kinds %v: %d events, want %d", c.f.Search, c.f.Kinds, len(got), len(c.want))
+		}
+	}
+
+	// A live search subscription receives the new events that match only.
+	sub, err := r.Subscribe(ctx, nostr.Filters{{Search: "falcon", Limit: 0, LimitZero: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsub()
+	<-sub.EndOfStoredEvents
+	publish(t, r, a.note(t, "nothing to see"))
+	falcon := a.note(t, "a Falcon checkpoint")
+	publish(t, r, falcon)
+	select {
+	case e := <-sub.Events:
+		if e.ID != falcon.ID {
+			t.Fatalf("live search delivered %q", e.Content)
+		}
+	case <-ctx.Done():
+		t.Fatal("live search delivered nothing")
 	}
 }

@@ -94,6 +94,7 @@ type row struct {
 	tagNames   []string
 	tagValues  []string
 	expiresAt  *int64 // NIP-40; nil when the event does not expire
+	search     string // NIP-50: nostrkind.SearchText
 }
 
 func newRow(evt *nostr.Event, raw []byte) (*row, error) {
@@ -117,6 +118,7 @@ func newRow(evt *nostr.Event, raw []byte) (*row, error) {
 	if r.dTag != nil {
 		r.address = nostrkind.Address{Kind: evt.Kind, PubKey: evt.PubKey, D: *r.dTag}.String()
 	}
+	r.search = nostrkind.SearchText(evt.Content, evt.Tags)
 	// NIP-40; a malformed tag was refused before (policy), so here it
 	// only means no expiry.
 	if at, ok, err := nostrkind.Expiration(evt.Tags); ok && err == nil {
@@ -175,8 +177,8 @@ WHERE pubkey = $1 AND kind = $2 AND d_tag = $3
 	// Inserts the event and its tags unless it was deleted by its author or
 	// a winning version of its address remains.
 	insertSQL = `WITH ins AS (
-	INSERT INTO events (id, pubkey, created_at, kind, d_tag, raw, expires_at)
-	SELECT $1, $2, $3, $4, $5, $6, $11
+	INSERT INTO events (id, pubkey, created_at, kind, d_tag, raw, expires_at, search)
+	SELECT $1, $2, $3, $4, $5, $6, $11, to_tsvector('simple', $12)
 	WHERE NOT EXISTS (
 		SELECT 1 FROM deletions
 		WHERE pubkey = $2 AND (target = $7 OR (target = $8 AND until >= $3)))
@@ -204,7 +206,7 @@ func (db *DB) save(ctx context.Context, r *row) (SaveResult, error) {
 		})
 	}
 	inserted := false
-	b.Queue(insertSQL, r.id, r.pubkey, r.createdAt, r.kind, r.dTag, r.raw, r.idHex, r.address, r.tagNames, r.tagValues, r.expiresAt).
+	b.Queue(insertSQL, r.id, r.pubkey, r.createdAt, r.kind, r.dTag, r.raw, r.idHex, r.address, r.tagNames, r.tagValues, r.expiresAt, r.search).
 		Query(func(rows pgx.Rows) error {
 			for rows.Next() {
 				inserted = true
@@ -276,8 +278,8 @@ func (db *DB) saveDeletion(ctx context.Context, r *row, evt *nostr.Event) (SaveR
 			}
 		}
 		var seq int64
-		err := tx.QueryRow(ctx, `INSERT INTO events (id, pubkey, created_at, kind, raw, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (id) DO NOTHING RETURNING seq`, r.id, r.pubkey, r.createdAt, r.kind, r.raw, r.expiresAt).Scan(&seq)
+		err := tx.QueryRow(ctx, `INSERT INTO events (id, pubkey, created_at, kind, raw, expires_at, search) VALUES ($1, $2, $3, $4, $5, $6, to_tsvector('simple', $7))
+			ON CONFLICT (id) DO NOTHING RETURNING seq`, r.id, r.pubkey, r.createdAt, r.kind, r.raw, r.expiresAt, r.search).Scan(&seq)
 		if errors.Is(err, pgx.ErrNoRows) {
 			res.Outcome = Duplicate
 			return nil
@@ -520,6 +522,9 @@ func whereClause(f *nostr.Filter, vis Visibility, args *[]any) (string, error) {
 			c += " AND " + tc
 		}
 		conds = append(conds, c+")")
+	}
+	if f.Search != "" {
+		conds = append(conds, "e.search @@ websearch_to_tsquery('simple', "+arg(f.Search)+")")
 	}
 	if len(vis.Kinds) > 0 {
 		kinds := make([]int32, len(vis.Kinds))

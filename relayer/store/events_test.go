@@ -443,3 +443,43 @@ func TestExpiredEventsNotServed(t *testing.T) {
 		t.Fatalf("purge an hour later removed %d, %v", n, err)
 	}
 }
+
+// NIP-50 through the store, and the migration that adds the index to a
+// database holding events already: they become searchable too.
+func TestSearchAndItsMigration(t *testing.T) {
+	ctx := context.Background()
+	url, schema := pgtest.Schema(t)
+	db, err := Open(ctx, url, schema, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSigner(t)
+	now := time.Now().Unix()
+	old := s.event(t, 30617, now, "", nostr.Tag{"d", "tiny-llama"}, nostr.Tag{"description", "fine-tuned for Move"})
+	save(t, db, old)
+	// Back to the schema before the search migration, with the event in it.
+	if _, err := db.pool.Exec(ctx, `ALTER TABLE events DROP COLUMN search; DELETE FROM schema_migrations WHERE version = 4`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = Open(ctx, url, schema, Options{})
+	if err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	t.Cleanup(db.Close)
+	fresh := s.event(t, 1, now, "the move prover, in Go")
+	save(t, db, fresh)
+	for q, want := range map[string][]string{
+		"llama":       {old.ID},
+		"move":        {fresh.ID, old.ID},
+		"move -llama": {fresh.ID},
+		"\"in go\"":   {fresh.ID},
+	} {
+		got := query(t, db, nostr.Filter{Search: q}, 10)
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("search %q: %v, want %v", q, got, want)
+		}
+	}
+}

@@ -78,4 +78,15 @@ CREATE TABLE blob_usage (
 ALTER TABLE events ADD COLUMN expires_at bigint;
 CREATE INDEX events_expires ON events (expires_at) WHERE expires_at IS NOT NULL;
 `},
+	{"search", `
+-- NIP-50: the words of an event's content and of its name, description
+-- and topic tags (nostrkind.SearchText), for full-text search.
+ALTER TABLE events ADD COLUMN search tsvector;
+UPDATE events SET search = to_tsvector('simple', left(
+	coalesce(raw::jsonb->>'content', '') || ' ' || coalesce((
+		SELECT string_agg(t->>1, ' ') FROM jsonb_array_elements(raw::jsonb->'tags') AS t
+		WHERE t->>0 IN ('d', 'name', 'description', 't', 'title', 'summary', 'alt')), ''),
+	65536));
+CREATE INDEX events_search ON events USING gin (search);
+`},
 }
