@@ -69,7 +69,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(newPowocCmd())
 	root.AddCommand(newMergeCmd(), newRebaseCmd(), newLoraCmd())
 	root.AddCommand(newRelayCmd(), newPushCmd(), newFetchCmd(), newPullCmd(), newCloneCmd(),
-		newForkCmd(), newAddressCmd())
+		newForkCmd(), newAddressCmd(), newSearchCmd())
 	return root
 }
 

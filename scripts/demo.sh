@@ -102,7 +102,7 @@ reader() { AGIGIT_HOME="$work/reader" AGIGIT_KEY= "$bin/agigit" "$@"; }
 
 step "the author's identity and repository"
 author key new
-author init --name tiny-model "$work/model"
+author init --name tiny-model --description "a tiny demo model: one 1024x1024 layer" "$work/model"
 cd "$work/model"
 # A real safetensors file: one F32 tensor of 1024x1024 (4 MiB), its JSON
 # header padded to 8 bytes, preceded by its length (u64, little endian).
@@ -124,9 +124,10 @@ author push
 naddr=$(author address)
 echo "address: $naddr"
 
-step "a second user clones it"
+step "a second user finds it by searching the relays (NIP-50), then clones it"
 cd "$work"
 reader key new
+reader search --relay "$r1" --relay "$r2" tiny demo model
 reader clone "$naddr" copy
 cmp model/model.safetensors copy/model.safetensors && cmp model/config.json copy/config.json && echo "clone is byte-identical"
 reader -C copy log --oneline

@@ -602,3 +602,35 @@ func TestPushPrivate(t *testing.T) {
 	// --private is a no-op.
 	owner.ok(dir, "push", "--private")
 }
+
+// TestSearch: repositories pushed by two authors are found by words of
+// their descriptions through the relays' NIP-50 search, and the address a
+// hit prints clones the repository.
+func TestSearch(t *testing.T) {
+	relays := startRelays(t, 2)
+	for i, desc := range []string{"a 1B llama fine-tuned for Move", "a small mistral for chat"} {
+		u := newUser(t)
+		dir := filepath.Join(t.TempDir(), fmt.Sprint("m", i))
+		u.ok("", "init", "--name", fmt.Sprint("model-", i), "--description", desc, dir)
+		randomFile(t, filepath.Join(dir, "weights.bin"), 4096, byte(i))
+		u.ok(dir, "add", ".")
+		u.ok(dir, "commit", "-m", "w")
+		u.ok(dir, "relay", "add", relays[i].URL())
+		u.ok(dir, "push")
+	}
+	searcher := newUser(t)
+	work := t.TempDir()
+	out, _ := searcher.ok(work, "search", "--relay", relays[0].URL(), "--relay", relays[1].URL(), "LLAMA", "move")
+	if !strings.Contains(out, "model-0  a 1B llama fine-tuned for Move") || strings.Contains(out, "model-1") {
+		t.Fatalf("search output:\n%s", out)
+	}
+	lines := strings.Fields(out)
+	naddr := lines[len(lines)-1]
+	searcher.ok(work, "clone", naddr, "found")
+	if _, err := os.Stat(filepath.Join(work, "found", "weights.bin")); err != nil {
+		t.Fatalf("clone of the hit: %v", err)
+	}
+	if _, _, code := searcher.run(work, "search", "--relay", relays[0].URL(), "gpt"); code != 1 {
+		t.Fatalf("search without a match exited %d, want 1", code)
+	}
+}
