@@ -6,6 +6,7 @@ package nostrkind
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -187,7 +188,7 @@ func SearchText[T ~[]string](content string, tags []T) string {
 	var b strings.Builder
 	b.WriteString(content)
 	for _, t := range tags {
-		if len(t) >= 2 && slicesContains(SearchTags, t[0]) {
+		if len(t) >= 2 && slices.Contains(SearchTags, t[0]) {
 			b.WriteByte(' ')
 			b.WriteString(t[1])
 		}
@@ -230,13 +231,4 @@ func SearchMatches(query, text string) bool {
 		}
 	}
 	return true
-}
-
-func slicesContains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

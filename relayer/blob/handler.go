@@ -60,11 +60,17 @@ type Handler struct {
 	metrics *metrics.Metrics
 	log     *slog.Logger
 	now     func() time.Time
+	// mirrorHTTP fetches BUD-04 mirror origins.
+	mirrorHTTP *http.Client
 }
 
 // NewHandler builds the HTTP side of a blob store.
 func NewHandler(cfg Config, s *Store, m *metrics.Metrics, log *slog.Logger) *Handler {
-	return &Handler{cfg: cfg, store: s, index: s.index, metrics: m, log: log, now: time.Now}
+	if cfg.MirrorTimeout <= 0 {
+		cfg.MirrorTimeout = 10 * time.Minute
+	}
+	return &Handler{cfg: cfg, store: s, index: s.index, metrics: m, log: log, now: time.Now,
+		mirrorHTTP: mirrorClient(cfg.MirrorPrivate, cfg.MirrorTimeout)}
 }
 
 // Route is one endpoint for the server's mux.
@@ -322,38 +328,18 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 		failAuth(w, err)
 		return
 	}
-	if !h.cfg.Uploaders.Allows(auth.PubKey) {
-		h.uploadRefused(w, http.StatusForbidden, "forbidden", "this key may not upload to this server")
-		return
-	}
-	if !h.cfg.Uploads.Allow(auth.PubKey) {
-		h.metrics.RateLimited.WithLabelValues("upload-pubkey").Inc()
-		w.Header().Set("Retry-After", "1")
-		h.uploadRefused(w, http.StatusTooManyRequests, "rate-limited", "too many uploads from this key; slow down")
-		return
-	}
-	if h.cfg.MaxBlobBytes > 0 && r.ContentLength > h.cfg.MaxBlobBytes {
-		h.uploadRefused(w, http.StatusRequestEntityTooLarge, "too-large", "blob is larger than this server's limit of "+strconv.FormatInt(h.cfg.MaxBlobBytes, 10)+" bytes")
+	if !h.admitUploader(w, auth) {
 		return
 	}
 	owner, _ := hex.DecodeString(auth.PubKey)
-	if h.cfg.QuotaBytes > 0 && r.ContentLength > 0 {
-		used, err := h.index.BlobUsage(r.Context(), owner)
-		if err != nil {
-			h.metrics.StoreErrors.WithLabelValues("usage").Inc()
-			h.uploadRefused(w, http.StatusServiceUnavailable, "error", "blob index unavailable; retry later")
-			return
-		}
-		if used+r.ContentLength > h.cfg.QuotaBytes {
-			h.uploadRefused(w, http.StatusTooManyRequests, "quota", quotaReason(used, h.cfg.QuotaBytes))
-			return
-		}
+	if !h.admitSize(w, r, owner, r.ContentLength) {
+		return
 	}
 
 	p, err := h.store.Receive(r.Body, r.ContentLength, h.cfg.MaxBlobBytes, func(n int) { h.metrics.BlobBytesIn.Add(float64(n)) })
 	switch {
 	case errors.Is(err, ErrTooLarge):
-		h.uploadRefused(w, http.StatusRequestEntityTooLarge, "too-large", "blob is larger than this server's limit of "+strconv.FormatInt(h.cfg.MaxBlobBytes, 10)+" bytes")
+		h.refuseTooLarge(w)
 		return
 	case errors.Is(err, ErrTruncated):
 		h.uploadRefused(w, http.StatusBadRequest, "truncated", "upload ended before its Content-Length; nothing was stored")
@@ -409,6 +395,54 @@ func (h *Handler) commitUpload(w http.ResponseWriter, r *http.Request, auth *nos
 	writeJSON(w, status, h.descriptor(r, b))
 }
 
+// admitUploader refuses (and answers) a key that may not upload here or
+// is uploading too fast (upload and mirror).
+func (h *Handler) admitUploader(w http.ResponseWriter, auth *nostr.Event) bool {
+	if !h.cfg.Uploaders.Allows(auth.PubKey) {
+		h.uploadRefused(w, http.StatusForbidden, "forbidden", "this key may not upload to this server")
+		return false
+	}
+	if !h.cfg.Uploads.Allow(auth.PubKey) {
+		h.metrics.RateLimited.WithLabelValues("upload-pubkey").Inc()
+		w.Header().Set("Retry-After", "1")
+		h.uploadRefused(w, http.StatusTooManyRequests, "rate-limited", "too many uploads from this key; slow down")
+		return false
+	}
+	return true
+}
+
+// admitSize refuses (and answers) a blob of announced length (-1:
+// unknown) that exceeds the size limit or the owner's quota, before any
+// byte is read; the limits are enforced again while receiving and
+// committing.
+func (h *Handler) admitSize(w http.ResponseWriter, r *http.Request, owner []byte, length int64) bool {
+	if h.cfg.MaxBlobBytes > 0 && length > h.cfg.MaxBlobBytes {
+		h.refuseTooLarge(w)
+		return false
+	}
+	if h.cfg.QuotaBytes > 0 && length > 0 {
+		used, err := h.index.BlobUsage(r.Context(), owner)
+		if err != nil {
+			h.metrics.StoreErrors.WithLabelValues("usage").Inc()
+			h.uploadRefused(w, http.StatusServiceUnavailable, "error", "blob index unavailable; retry later")
+			return false
+		}
+		if used+length > h.cfg.QuotaBytes {
+			h.uploadRefused(w, http.StatusTooManyRequests, "quota", quotaReason(used, h.cfg.QuotaBytes))
+			return false
+		}
+	}
+	return true
+}
+
+func (h *Handler) refuseTooLarge(w http.ResponseWriter) {
+	h.uploadRefused(w, http.StatusRequestEntityTooLarge, "too-large", tooLargeReason(h.cfg.MaxBlobBytes))
+}
+
+func tooLargeReason(max int64) string {
+	return "blob is larger than this server's limit of " + strconv.FormatInt(max, 10) + " bytes"
+}
+
 func quotaReason(used, quota int64) string {
 	return "upload would exceed your quota: " + strconv.FormatInt(used, 10) + " of " + strconv.FormatInt(quota, 10) + " bytes used"
 }
@@ -441,7 +475,7 @@ func (h *Handler) uploadCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.cfg.MaxBlobBytes > 0 && size > h.cfg.MaxBlobBytes {
-		fail(w, http.StatusRequestEntityTooLarge, "blob is larger than this server's limit of "+strconv.FormatInt(h.cfg.MaxBlobBytes, 10)+" bytes")
+		fail(w, http.StatusRequestEntityTooLarge, tooLargeReason(h.cfg.MaxBlobBytes))
 		return
 	}
 	if h.cfg.QuotaBytes > 0 {

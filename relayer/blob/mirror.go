@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"strconv"
 	"syscall"
 	"time"
 )
@@ -74,14 +73,7 @@ func (h *Handler) mirror(w http.ResponseWriter, r *http.Request) {
 		failAuth(w, err)
 		return
 	}
-	if !h.cfg.Uploaders.Allows(auth.PubKey) {
-		h.uploadRefused(w, http.StatusForbidden, "forbidden", "this key may not upload to this server")
-		return
-	}
-	if !h.cfg.Uploads.Allow(auth.PubKey) {
-		h.metrics.RateLimited.WithLabelValues("upload-pubkey").Inc()
-		w.Header().Set("Retry-After", "1")
-		h.uploadRefused(w, http.StatusTooManyRequests, "rate-limited", "too many uploads from this key; slow down")
+	if !h.admitUploader(w, auth) {
 		return
 	}
 	var body struct {
@@ -98,18 +90,14 @@ func (h *Handler) mirror(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	timeout := h.cfg.MirrorTimeout
-	if timeout <= 0 {
-		timeout = 10 * time.Minute
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	ctx, cancel := context.WithTimeout(r.Context(), h.cfg.MirrorTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		h.uploadRefused(w, http.StatusBadRequest, "bad-request", "url: "+err.Error())
 		return
 	}
-	resp, err := mirrorClient(h.cfg.MirrorPrivate, timeout).Do(req)
+	resp, err := h.mirrorHTTP.Do(req)
 	if err != nil {
 		status := http.StatusBadGateway
 		if errors.Is(err, errPrivateAddress) {
@@ -123,27 +111,14 @@ func (h *Handler) mirror(w http.ResponseWriter, r *http.Request) {
 		h.uploadRefused(w, http.StatusBadGateway, "fetch-failed", "the url answered "+resp.Status)
 		return
 	}
-	if h.cfg.MaxBlobBytes > 0 && resp.ContentLength > h.cfg.MaxBlobBytes {
-		h.uploadRefused(w, http.StatusRequestEntityTooLarge, "too-large", "blob is larger than this server's limit of "+strconv.FormatInt(h.cfg.MaxBlobBytes, 10)+" bytes")
-		return
-	}
 	owner, _ := hex.DecodeString(auth.PubKey)
-	if h.cfg.QuotaBytes > 0 && resp.ContentLength > 0 {
-		used, err := h.index.BlobUsage(r.Context(), owner)
-		if err != nil {
-			h.metrics.StoreErrors.WithLabelValues("usage").Inc()
-			h.uploadRefused(w, http.StatusServiceUnavailable, "error", "blob index unavailable; retry later")
-			return
-		}
-		if used+resp.ContentLength > h.cfg.QuotaBytes {
-			h.uploadRefused(w, http.StatusTooManyRequests, "quota", quotaReason(used, h.cfg.QuotaBytes))
-			return
-		}
+	if !h.admitSize(w, r, owner, resp.ContentLength) {
+		return
 	}
 	p, err := h.store.Receive(resp.Body, resp.ContentLength, h.cfg.MaxBlobBytes, func(n int) { h.metrics.BlobBytesIn.Add(float64(n)) })
 	switch {
 	case errors.Is(err, ErrTooLarge):
-		h.uploadRefused(w, http.StatusRequestEntityTooLarge, "too-large", "blob is larger than this server's limit of "+strconv.FormatInt(h.cfg.MaxBlobBytes, 10)+" bytes")
+		h.refuseTooLarge(w)
 		return
 	case err != nil:
 		h.uploadRefused(w, http.StatusBadGateway, "fetch-failed", "fetching the url failed: "+err.Error())
