@@ -29,8 +29,9 @@ var (
 )
 
 // Conn is a connection to one relay: the client side of NIP-01 (EVENT and
-// OK, REQ, EOSE, CLOSED, CLOSE, NOTICE) and NIP-42 (AUTH) over one
-// websocket, with one goroutine reading. Every event received is checked
+// OK, REQ, EOSE, CLOSED, CLOSE; NOTICE is read and ignored) and NIP-42
+// (AUTH) over one websocket, with one goroutine reading. Every event
+// received is checked
 // (id, signature, and that it matches the filter asked for) before a query
 // returns it.
 type Conn struct {
@@ -47,7 +48,6 @@ type Conn struct {
 	challenge string                    // the relay's latest AUTH challenge
 	oks       map[string][]chan okReply // by event id
 	subs      map[string]*subscription  // by subscription id
-	notices   []string
 }
 
 type okReply struct {
@@ -132,12 +132,6 @@ func (c *Conn) read() {
 				c.challenge = *env.Challenge
 				c.mu.Unlock()
 			}
-		case *nostr.NoticeEnvelope:
-			c.mu.Lock()
-			if len(c.notices) < 16 {
-				c.notices = append(c.notices, string(*env))
-			}
-			c.mu.Unlock()
 		}
 	}
 }

@@ -237,12 +237,6 @@ func (s *splitter) finishEncryption() error {
 	return err
 }
 
-// chunkSpan is the stored length of chunk c.
-func (s *splitter) chunkSpan(c uint64) uint64 {
-	e := s.cc.ChunkSize()
-	return min(e, s.padded-c*e) + objcrypt.TagSize
-}
-
 // hashPrivate is the first pass for a private object: the merkle id of the
 // plaintext and of its encryption, computed side by side.
 func (s *splitter) hashPrivate(ctx context.Context) error {
