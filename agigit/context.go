@@ -47,6 +47,20 @@ func openRepo(cmd *cobra.Command) (*repo.Repo, string, error) {
 	return r, cwd, nil
 }
 
+// openLocked opens the repository the command runs in and takes its lock
+// for a command that changes it; the caller defers the returned unlock.
+func openLocked(cmd *cobra.Command) (*repo.Repo, func(), error) {
+	r, _, err := openRepo(cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	unlock, err := r.Lock()
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, unlock, nil
+}
+
 // loadKey loads the user's identity.
 func loadKey() (keys.Key, error) {
 	k, _, err := keys.Load()

@@ -82,19 +82,15 @@ changes nothing, unless -X ours or -X theirs picks a side for conflicts.`,
 			if err != nil {
 				return err
 			}
-			r, _, err := openRepo(cmd)
-			if err != nil {
-				return err
-			}
-			k, err := loadKey()
-			if err != nil {
-				return err
-			}
-			unlock, err := r.Lock()
+			r, unlock, err := openLocked(cmd)
 			if err != nil {
 				return err
 			}
 			defer unlock()
+			k, err := loadKey()
+			if err != nil {
+				return err
+			}
 			revs := args
 			if len(args) == 1 {
 				revs = []string{"HEAD", args[0]}
@@ -222,19 +218,15 @@ settles it.`,
 			if err != nil {
 				return err
 			}
-			r, _, err := openRepo(cmd)
-			if err != nil {
-				return err
-			}
-			k, err := loadKey()
-			if err != nil {
-				return err
-			}
-			unlock, err := r.Lock()
+			r, unlock, err := openLocked(cmd)
 			if err != nil {
 				return err
 			}
 			defer unlock()
+			k, err := loadKey()
+			if err != nil {
+				return err
+			}
 			var onto string
 			if len(args) == 1 {
 				if onto, err = r.ResolveRev(args[0]); err != nil {

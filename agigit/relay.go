@@ -122,11 +122,7 @@ func relayInfo(ctx context.Context, url string) string {
 }
 
 func editRelays(cmd *cobra.Command, args []string, edit func(*repo.Config, string) bool, mustExist bool) error {
-	r, _, err := openRepo(cmd)
-	if err != nil {
-		return err
-	}
-	unlock, err := r.Lock()
+	r, unlock, err := openLocked(cmd)
 	if err != nil {
 		return err
 	}

@@ -230,11 +230,7 @@ Events signed by anyone else, and states older than one already seen, never
 change the refs. Objects are downloaded by pull, clone and checkout.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, _, err := openRepo(cmd)
-			if err != nil {
-				return err
-			}
-			unlock, err := r.Lock()
+			r, unlock, err := openLocked(cmd)
 			if err != nil {
 				return err
 			}
@@ -284,11 +280,7 @@ check out that commit instead (fast-forwarding the branch when it descends
 from it).`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r, _, err := openRepo(cmd)
-			if err != nil {
-				return err
-			}
-			unlock, err := r.Lock()
+			r, unlock, err := openLocked(cmd)
 			if err != nil {
 				return err
 			}

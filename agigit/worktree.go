@@ -293,19 +293,15 @@ changes to tracked files (not new files).`,
 			if msg == "" {
 				return failf("Aborting commit due to empty commit message.")
 			}
-			r, _, err := openRepo(cmd)
-			if err != nil {
-				return err
-			}
-			k, err := loadKey()
-			if err != nil {
-				return err
-			}
-			unlock, err := r.Lock()
+			r, unlock, err := openLocked(cmd)
 			if err != nil {
 				return err
 			}
 			defer unlock()
+			k, err := loadKey()
+			if err != nil {
+				return err
+			}
 			if all {
 				if _, err := r.Add([]string{""}, repo.AddOptions{OnlyTracked: true, Progress: addProgress(cmd.ErrOrStderr())}); err != nil {
 					return err
