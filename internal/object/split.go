@@ -373,6 +373,14 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 		copy(s.m.Shards, s.expect)
 	}
 
+	// release hands a stripe back once its last consumer is done with it.
+	release := func(st *stripe) {
+		if st.pending.Add(-1) == 0 {
+			p.Add(int64(st.data))
+			free <- st
+		}
+	}
+
 	// With checkID, one more lane hashes each stripe's stored bytes, in
 	// order, into the object id.
 	var idLane chan *stripe
@@ -389,10 +397,7 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 					return err
 				}
 				idHash.Write(st.buf[:st.data])
-				if st.pending.Add(-1) == 0 {
-					p.Add(int64(st.data))
-					free <- st
-				}
+				release(st)
 			}
 		})
 	}
@@ -493,10 +498,7 @@ func (s *splitter) encode(ctx context.Context, sink ShardSink) error {
 						return fmt.Errorf("write shard %d: %w", i, err)
 					}
 				}
-				if st.pending.Add(-1) == 0 {
-					p.Add(int64(st.data))
-					free <- st
-				}
+				release(st)
 			}
 		})
 	}
